@@ -1,0 +1,1077 @@
+//! The C header (`NAME.h`), for the kernel and userspace.
+//!
+//! The layout lives in `templates/header.h`; this module prepares what it prints:
+//! kernel-doc comments wrapped to the kernel's 100 columns, aligned `#define`s and
+//! the lookup arrays of [`Lookup`]. Everything the header defines is `static inline`
+//! or a macro, and every array is a `static const` inside the function that reads
+//! it, so any number of translation units (and headers of other specs) can include
+//! it without warnings under `-Wall -Wextra`.
+//!
+//! A spec whose attribute enum is the kernel's `enum cc_attr` (its prefix is `CC_ATTR_`)
+//! also gets kernel mode (docs/kernel.md): in a kernel build the header uses the
+//! kernel's enum instead of defining it, can check the spec against it member for
+//! member, and asks the kernel's `cc_platform_has()` for the base attributes.
+
+use crate::lookup::{Layout, Lookup, LookupRow};
+use crate::names;
+use crate::text::{self, columns, rule_set_place, wrap, Quote, MAX_COLUMNS};
+use crate::Provenance;
+use askama::Template;
+use ccattr_core::table::{Decision, TableAttr};
+use ccattr_core::DecisionTable;
+
+const TAB: usize = 8;
+
+/// The kernel's attribute enum (`include/linux/cc_platform.h`): a spec whose enum has
+/// this name gets kernel mode.
+const KERNEL_ENUM: &str = "cc_attr";
+
+#[derive(Template)]
+#[template(path = "header.h", escape = "none")]
+struct Header {
+    /// The spec name as written (`x86_coco`): the prefix of functions and types.
+    name: String,
+    /// The spec name upper-cased: the prefix of macros.
+    upper: String,
+    guard: String,
+    /// The lines of the opening comment, without comment syntax.
+    head: Vec<String>,
+    /// The attribute enum's name (`cc_attr`).
+    attr_enum: String,
+    /// Whether the attribute enum is the kernel's `enum cc_attr`: the header then has
+    /// a kernel mode, and the table bits their own enum.
+    kernel_enum: bool,
+    /// The enum whose values are the table bits: `bit_enum` in kernel mode, else
+    /// `attr_enum`.
+    set_enum: String,
+    /// The enum of table bits (`hyperv_vtom_bit`), its kernel-doc and its members
+    /// (empty unless `kernel_enum`).
+    bit_enum: String,
+    bit_enum_doc: Vec<String>,
+    bits: Vec<String>,
+    /// What kernel mode adds (empty unless `kernel_enum`).
+    kernel: KernelMode,
+    /// The attribute enum's kernel-doc, one line each.
+    attr_enum_doc: Vec<String>,
+    /// The members, each with its kernel-doc lines (indented one tab).
+    attrs: Vec<Member>,
+    nr_attrs: usize,
+    /// `#define OLD_NAME NEW_NAME`, aligned.
+    former: Vec<String>,
+    platforms: Vec<PlatformMacro>,
+    /// The lines of the `implies[]` initializer (designated, base attributes only).
+    implies: Vec<String>,
+    /// The lines of the derived attributes' `terms[]` initializer (may be empty).
+    terms: Vec<String>,
+    /// The definition of `first_row[]` (the first row of each rule set).
+    first_row: Vec<String>,
+    /// The lines of `rows[]`'s initializer.
+    rows: Vec<String>,
+    /// Whether the table is searched (`last_byte[]` in Eytzinger order) rather than
+    /// scanned (`runs[]` in address order); see [`Layout`].
+    search: bool,
+    /// The type of the rows' masks and values: the narrowest that holds them when
+    /// searched, `u64` when scanned.
+    bits_type: String,
+    /// The type of a rule set index.
+    rule_set_type: String,
+    /// Scanned: the lines of `runs[]`'s initializer. Searched: the definition of
+    /// `last_byte[]`.
+    runs: Vec<String>,
+    /// Searched: the definition of the runs' `rule_set[]` (empty when scanned).
+    rule_sets: Vec<String>,
+    /// Scanned: the comment over the runs whose rules can map encrypted, and the lines
+    /// of their initializer (empty when none can, or when searched).
+    private_doc: Vec<String>,
+    private_runs: Vec<String>,
+    /// The functions' prototypes, broken to fit if need be.
+    proto_close: String,
+    proto_rule_set: String,
+    proto_decide: String,
+    proto_private: String,
+    proto_kernel_private: String,
+}
+
+struct Member {
+    doc: Vec<String>,
+    name: String,
+}
+
+struct PlatformMacro {
+    comment: Vec<String>,
+    define: String,
+}
+
+pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
+    let header = Header::new(table, source);
+    // Rendering only writes strings into a String, which cannot fail.
+    let mut out = header.render().expect("the C header template renders");
+    out.push('\n');
+    out
+}
+
+impl Header {
+    fn new(table: &DecisionTable, source: &Provenance) -> Header {
+        let name = table.spec.clone();
+        let upper = name.to_ascii_uppercase();
+        let lookup = Lookup::new(table);
+        let attr_enum = names::c_attr_enum(table);
+        let kernel_enum = attr_enum == KERNEL_ENUM;
+        let bit_enum = format!("{name}_bit");
+        let bit_names = if kernel_enum {
+            bit_names(table, &upper)
+        } else {
+            table.attrs.iter().map(|a| a.name.clone()).collect()
+        };
+        let set_enum = if kernel_enum {
+            bit_enum.clone()
+        } else {
+            attr_enum.clone()
+        };
+        let kernel = if kernel_enum {
+            KernelMode::new(table, &upper, &source.source, &bit_names)
+        } else {
+            KernelMode::default()
+        };
+
+        let mut head: Vec<String> = source.header().into();
+        if !table.doc.is_empty() {
+            head.push(String::new());
+            head.extend(table.doc.iter().cloned());
+        }
+
+        let attr_enum_doc = kernel_doc(
+            "",
+            &[format!(
+                "enum {attr_enum} - Confidential computing attributes"
+            )],
+            &[
+                format!(
+                    "The attributes of {name}, in declaration order. An attribute set is a \
+                     u64 whose bit N is the attribute of value N. Values are positions, and \
+                     positions may move when the spec changes: key on names."
+                ),
+                String::new(),
+                format!(
+                    "Platform code reports base attributes; {name}_attrs_close() adds what \
+                     they imply and computes the derived ones."
+                ),
+            ],
+        );
+        let attrs = table
+            .attrs
+            .iter()
+            .map(|a| Member {
+                doc: member_doc(table, a),
+                name: a.name.clone(),
+            })
+            .collect();
+
+        let former = aligned_defines(
+            table
+                .attrs
+                .iter()
+                .flat_map(|a| a.formerly.iter().map(move |f| (f.clone(), a.name.clone()))),
+        );
+
+        let platform_consts = names::platform_consts(table);
+        let platform_defines = aligned_defines(table.platforms.iter().zip(platform_consts).map(
+            |(p, name)| {
+                (
+                    format!("{upper}_PLATFORM_{name}"),
+                    format!("((u64){:#x}ULL)", p.full),
+                )
+            },
+        ));
+        let platforms = table
+            .platforms
+            .iter()
+            .zip(platform_defines)
+            .map(|(p, define)| {
+                let mut text = match p.doc.split_first() {
+                    Some((first, rest)) => {
+                        let mut text = vec![format!("{}: {}", p.name, first.trim())];
+                        text.extend(rest.iter().cloned());
+                        text
+                    }
+                    None => vec![format!("{}:", p.name)],
+                };
+                text.push(format!(
+                    "Full set: {}.",
+                    text::attr_list(table, p.full, Quote::Plain)
+                ));
+                PlatformMacro {
+                    comment: comment("", &text),
+                    define,
+                }
+            })
+            .collect();
+
+        let implies = table
+            .attrs
+            .iter()
+            .zip(&lookup.implies)
+            .zip(&bit_names)
+            .filter(|((a, _), _)| a.base)
+            .map(|((_, &mask), bit)| format!("\t\t[{bit}] = {},", hex(mask)))
+            .collect();
+        let mut terms = Vec::new();
+        let mut last_attr = None;
+        for t in &lookup.derived {
+            let attr = &table.attrs[t.attr];
+            if last_attr != Some(t.attr) {
+                last_attr = Some(t.attr);
+                let text = format!("{} = {}", attr.name, attr.derivation);
+                terms.extend(comment("\t\t", &[text]));
+            }
+            terms.push(format!(
+                "\t\t{{ {}, {}, {} }},",
+                hex(t.mask),
+                hex(t.value),
+                bit_names[t.attr]
+            ));
+        }
+
+        let search = lookup.layout() == Layout::Search;
+        let first_row = if search {
+            Vec::new()
+        } else {
+            array(
+                &format!("static const {} first_row[]", lookup.row_type().name()),
+                lookup.first_row.iter().map(|i| i.to_string()),
+            )
+        };
+        let rule_set_type = lookup.rule_set_type().name().to_string();
+        let (bits_type, rows, runs, rule_sets, private_doc, private_runs);
+        if search {
+            let slots = lookup.eytzinger();
+            bits_type = lookup.bits_type().name().to_string();
+            rows = packed_rows(&lookup);
+            runs = array(
+                "static const u64 last_byte[] __attribute__((__aligned__(64)))",
+                slots.iter().map(|&seg| {
+                    let mut item = String::with_capacity(24);
+                    text::push_hex(&mut item, lookup.last(seg), 0);
+                    item.push_str("ULL");
+                    item
+                }),
+            );
+            // Each slot names its rule set by the set's first row: one load less on
+            // the way to the rows.
+            rule_sets = array(
+                &format!("static const {} rule_set[]", lookup.row_type().name()),
+                slots.iter().map(|&seg| {
+                    let mut item = String::with_capacity(8);
+                    let first = lookup.first_row[lookup.segments[seg].rule_set];
+                    text::push_dec(&mut item, first as u64);
+                    item
+                }),
+            );
+            (private_doc, private_runs) = (Vec::new(), Vec::new());
+        } else {
+            bits_type = "u64".to_string();
+            rows = self::rows(table, &lookup, &upper);
+            runs = scan_runs(table, &lookup);
+            rule_sets = Vec::new();
+            (private_doc, private_runs) = private_runs_lines(table, &lookup);
+        }
+
+        let map = format!("enum {name}_map");
+        Header {
+            proto_close: prototype(&format!("u64 {name}_attrs_close"), &["u64 base"]),
+            proto_rule_set: prototype(
+                &format!("{map} __{name}_rule_set_decide"),
+                &[
+                    if search {
+                        "unsigned int first"
+                    } else {
+                        "unsigned int rule_set"
+                    },
+                    "u64 attrs",
+                ],
+            ),
+            proto_decide: prototype(
+                &format!("{map} {name}_decide"),
+                &["u64 attrs", "u64 addr", "u64 size"],
+            ),
+            proto_private: prototype(
+                &format!("bool {name}_is_private_mmio"),
+                &["u64 attrs", "u64 addr"],
+            ),
+            proto_kernel_private: prototype(
+                &format!("bool {name}_kernel_is_private_mmio"),
+                &["u64 addr"],
+            ),
+            guard: format!("_{upper}_H"),
+            head,
+            attr_enum,
+            kernel_enum,
+            set_enum,
+            bit_enum_doc: if kernel_enum {
+                bit_enum_doc(table, &bit_enum, &bit_names)
+            } else {
+                Vec::new()
+            },
+            bits: if kernel_enum {
+                bit_names.iter().map(|b| format!("\t{b},")).collect()
+            } else {
+                Vec::new()
+            },
+            bit_enum,
+            kernel,
+            attr_enum_doc,
+            attrs,
+            nr_attrs: table.attrs.len(),
+            former,
+            platforms,
+            implies,
+            terms,
+            first_row,
+            rows,
+            search,
+            bits_type,
+            rule_set_type,
+            runs,
+            rule_sets,
+            private_doc,
+            private_runs,
+            name,
+            upper,
+        }
+    }
+}
+
+/// The in-line kernel-doc of one enum member (`@NAME: ...`), indented one tab.
+fn member_doc(table: &DecisionTable, attr: &TableAttr) -> Vec<String> {
+    let (mut head, rest) = text::attr_summary(attr);
+    head[0] = format!("@{}: {}", attr.name, head[0].trim_start());
+    let mut body = rest.to_vec();
+    body.push(String::new());
+    body.extend(text::attr_notes(table, attr, Quote::Plain));
+    kernel_doc("\t", &head, &body)
+}
+
+/// The names of the table bits in kernel mode: `NAME_BIT_` and the attribute's name
+/// without the prefix (`HYPERV_VTOM_BIT_MEM_ENCRYPT`). Where that would not be unique
+/// (a name without the prefix meets another's rest), the whole name follows `NAME_BIT_`,
+/// and then the attribute's position.
+fn bit_names(table: &DecisionTable, upper: &str) -> Vec<String> {
+    let prefix = table.prefix.as_deref().unwrap_or("");
+    let mut taken = std::collections::HashSet::new();
+    table
+        .attrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let rest = a
+                .name
+                .strip_prefix(prefix)
+                .filter(|r| !r.is_empty())
+                .unwrap_or(&a.name);
+            let mut bit = format!("{upper}_BIT_{rest}");
+            if taken.contains(&bit) {
+                bit = format!("{upper}_BIT_{}", a.name);
+            }
+            while taken.contains(&bit) {
+                bit = format!("{bit}_{i}");
+            }
+            taken.insert(bit.clone());
+            bit
+        })
+        .collect()
+}
+
+/// The kernel-doc of the enum of table bits.
+fn bit_enum_doc(table: &DecisionTable, bit_enum: &str, bits: &[String]) -> Vec<String> {
+    let name = &table.spec;
+    let mut text = vec![format!(
+        "enum {bit_enum} - The bits of {name}'s attribute sets"
+    )];
+    text.extend(
+        table
+            .attrs
+            .iter()
+            .zip(bits)
+            .map(|(a, bit)| format!("@{bit}: {}.", a.name)),
+    );
+    text.push(String::new());
+    text.push(format!(
+        "Bit N of an attribute set of {name} is the attribute of value N here: its position \
+         in the spec. Where this header defines enum cc_attr, or mirrors the kernel's, the two \
+         enums agree; elsewhere in a kernel build enum cc_attr has the kernel's values, which \
+         never index a set."
+    ));
+    block("", "/**", &text)
+}
+
+/// What kernel mode adds to a header whose attribute enum is the kernel's: the
+/// lines of its comments (wrapped here, since they carry names), its preprocessor
+/// conditions, the mirror's checks, what it tells other headers, and the body of
+/// `NAME_kernel_base()`.
+#[derive(Default)]
+struct KernelMode {
+    /// Each condition as opening and closing lines (see [`pp_if`]): a kernel build
+    /// that uses the kernel's enum; both kernel modes asked for at once; a mirror of
+    /// the kernel's enum; the kernel helpers.
+    kernel_if: Vec<String>,
+    kernel_endif: Vec<String>,
+    both_if: Vec<String>,
+    both_endif: Vec<String>,
+    mirror_if: Vec<String>,
+    mirror_endif: Vec<String>,
+    helpers_if: Vec<String>,
+    helpers_endif: Vec<String>,
+    include_comment: Vec<String>,
+    mode_comment: Vec<String>,
+    mirror_comment: Vec<String>,
+    describe_comment: Vec<String>,
+    helpers_comment: Vec<String>,
+    /// The mirror's compile-time check of each attribute's position.
+    asserts: Vec<String>,
+    /// The mirror's `case` labels, one per attribute.
+    cases: Vec<String>,
+    /// `#define CCATTR_KERNEL_HAS_<attribute>` for each attribute.
+    knowledge: Vec<String>,
+    /// One guarded `cc_platform_has()` per base attribute.
+    base: Vec<String>,
+    base_doc: Vec<String>,
+    attrs_doc: Vec<String>,
+    private_doc: Vec<String>,
+}
+
+impl KernelMode {
+    fn new(table: &DecisionTable, upper: &str, source: &str, bits: &[String]) -> KernelMode {
+        let name = &table.spec;
+        let defines = format!("{upper}_DEFINES_CC_ATTR");
+        let mirrors = format!("{upper}_MIRRORS_CC_ATTR");
+        let kernel_enum = format!("__{upper}_KERNEL_CC_ATTR");
+        let defined = |m: &str| format!("defined({m})");
+        let (kernel_if, kernel_endif) = pp_if(&[
+            "defined(__KERNEL__)".into(),
+            format!("!{}", defined(&defines)),
+        ]);
+        let (both_if, both_endif) = pp_if(&[defined(&defines), defined(&mirrors)]);
+        let (mirror_if, mirror_endif) = pp_if(&[defined(&kernel_enum), defined(&mirrors)]);
+        let (helpers_if, helpers_endif) =
+            pp_if(&[defined(&kernel_enum), defined("CCATTR_KERNEL_ENUM_SPEC")]);
+
+        // One wording for every attribute: the longest that fits all of them.
+        let wordings: [fn(&str, usize) -> String; 2] = [
+            |name, i| format!("ccattr: {name} is not at position {i} in the kernel"),
+            |name, i| format!("ccattr: {name} is not at {i} in the kernel"),
+        ];
+        let asserts_in = |wording: fn(&str, usize) -> String| -> Vec<String> {
+            table
+                .attrs
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| {
+                    let message = format!("\"{}\"", wording(&a.name, i));
+                    statement("_Static_assert", &[format!("{} == {i}", a.name), message])
+                })
+                .collect()
+        };
+        let asserts = wordings
+            .iter()
+            .map(|&w| asserts_in(w))
+            .find(|lines| lines.iter().all(|l| columns(l) <= MAX_COLUMNS))
+            .unwrap_or_else(|| asserts_in(wordings[1]));
+        let mut cases: Vec<String> = table
+            .attrs
+            .iter()
+            .map(|a| format!("\tcase {}:", a.name))
+            .collect();
+        if !cases.is_empty() {
+            cases.push("\t\treturn true;".to_string());
+        }
+        let mut base = Vec::new();
+        for (a, bit) in table.attrs.iter().zip(bits).filter(|(a, _)| a.base) {
+            base.push(format!("#ifdef CCATTR_KERNEL_HAS_{}", a.name));
+            base.push(format!("\tif (cc_platform_has({}))", a.name));
+            base.push(format!("\t\tbase |= 1ULL << {bit};"));
+            base.push("#endif".to_string());
+        }
+        let knowledge = table
+            .attrs
+            .iter()
+            .map(|a| format!("#define CCATTR_KERNEL_HAS_{}", a.name))
+            .collect();
+
+        KernelMode {
+            kernel_if,
+            kernel_endif,
+            both_if,
+            both_endif,
+            mirror_if,
+            mirror_endif,
+            helpers_if,
+            helpers_endif,
+            include_comment: comment(
+                "",
+                &[format!(
+                    "The kernel's enum cc_attr. It comes before the include guard so that a tree \
+                     whose <linux/cc_platform.h> includes this header to define the enum \
+                     ({defines}) gets it defined whichever header comes first."
+                )],
+            ),
+            mode_comment: comment(
+                "",
+                &[
+                    format!(
+                        "Kernel mode (ccattr's docs/kernel.md). In a kernel build, enum cc_attr \
+                         is the kernel's own, from <linux/cc_platform.h>, and the table bits of \
+                         {source} are those of &enum {name}_bit. Define one of these before \
+                         including this header to change that:"
+                    ),
+                    String::new(),
+                    format!(
+                        "{defines}: this header defines enum cc_attr, as outside the kernel: \
+                         {source} is the source of the kernel's enum, and \
+                         <linux/cc_platform.h> includes this header."
+                    ),
+                    String::new(),
+                    format!(
+                        "{mirrors}: {source} mirrors the kernel's enum member for member: the \
+                         build fails, naming the attribute, where a name or a position differs."
+                    ),
+                    String::new(),
+                    format!(
+                        "Either makes {source} the spec that tells the headers of other specs, \
+                         included after this one, which attributes the kernel has \
+                         (CCATTR_KERNEL_HAS_ and the attribute's name). Kernel builds then get \
+                         {name}_kernel_base(), which asks cc_platform_has() about those, and \
+                         the callback {name}_kernel_is_private_mmio()."
+                    ),
+                ],
+            ),
+            mirror_comment: comment(
+                "",
+                &[format!(
+                    "{source} mirrors the kernel's enum cc_attr: each of its attributes is the \
+                     kernel's member at the same position, and the kernel has no other member \
+                     (the switch below does not build if it has one that the spec lacks, and \
+                     the compiler names it)."
+                )],
+            ),
+            describe_comment: comment(
+                "",
+                &[format!(
+                    "{source} tells the headers of other specs what the kernel's enum cc_attr has."
+                )],
+            ),
+            helpers_comment: comment(
+                "",
+                &[
+                    "The kernel's answers, where the header of the spec that describes the \
+                   kernel's enum cc_attr came first (see the top of this header)."
+                        .to_string(),
+                ],
+            ),
+            asserts,
+            cases,
+            knowledge,
+            base,
+            base_doc: block(
+                "",
+                "/**",
+                &[
+                    format!("{name}_kernel_base() - The base attributes of the running kernel"),
+                    String::new(),
+                    format!(
+                        "Description: Asks cc_platform_has() about each base attribute of \
+                         {source} that the kernel's enum cc_attr has, as the \
+                         CCATTR_KERNEL_HAS_ macros say. Base attributes that the kernel cannot \
+                         report come from {upper}_EXTRA_BASE, which the includer may define: an \
+                         expression of type u64 whose bits are those of &enum {name}_bit, \
+                         evaluated on every call."
+                    ),
+                    String::new(),
+                    "Context: Any context.".to_string(),
+                    format!("Return: the base attribute set, as {name}_attrs_close() takes it."),
+                ],
+            ),
+            attrs_doc: block(
+                "",
+                "/**",
+                &[
+                    format!("{name}_kernel_attrs() - The full attribute set of the running kernel"),
+                    String::new(),
+                    "Context: Any context.".to_string(),
+                    format!("Return: {name}_attrs_close() of {name}_kernel_base()."),
+                ],
+            ),
+            private_doc: block(
+                "",
+                "/**",
+                &[
+                    format!(
+                        "{name}_kernel_is_private_mmio() - Whether the kernel maps an MMIO address \
+                         encrypted"
+                    ),
+                    "@addr: the address".to_string(),
+                    String::new(),
+                    format!(
+                        "{name}_is_private_mmio() bound to {name}_kernel_attrs(), in the exact \
+                         shape of the kernel's x86_platform.hyper.is_private_mmio() callback \
+                         (v6.4 and later)."
+                    ),
+                    String::new(),
+                    "Context: Any context.".to_string(),
+                    format!(
+                        "Return: true exactly when the byte at @addr is decided \
+                         %{upper}_MAP_ENCRYPTED."
+                    ),
+                ],
+            ),
+        }
+    }
+}
+
+/// `#if A && B` as opening and closing lines, or, where that passes 100 columns, one
+/// `#ifdef`/`#ifndef`/`#if` per condition.
+fn pp_if(conds: &[String]) -> (Vec<String>, Vec<String>) {
+    let joined = format!("#if {}", conds.join(" && "));
+    if columns(&joined) <= MAX_COLUMNS {
+        return (vec![joined], vec!["#endif".to_string()]);
+    }
+    let open = conds
+        .iter()
+        .map(|c| {
+            let macro_of = |c: &str| {
+                c.strip_prefix("defined(")?
+                    .strip_suffix(')')
+                    .map(str::to_string)
+            };
+            if let Some(m) = c.strip_prefix('!').and_then(macro_of) {
+                format!("#ifndef {m}")
+            } else if let Some(m) = macro_of(c) {
+                format!("#ifdef {m}")
+            } else {
+                format!("#if {c}")
+            }
+        })
+        .collect();
+    (open, vec!["#endif".to_string(); conds.len()])
+}
+
+/// `FUNC(ARGS);` at file scope: on one line if it fits, else one argument to a line,
+/// aligned under the first.
+fn statement(func: &str, args: &[String]) -> Vec<String> {
+    let one_line = format!("{func}({});", args.join(", "));
+    if columns(&one_line) <= MAX_COLUMNS {
+        return vec![one_line];
+    }
+    let align = func.len() + 1;
+    let indent = format!("{}{}", "\t".repeat(align / TAB), " ".repeat(align % TAB));
+    args.iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let end = if i + 1 == args.len() { ");" } else { "," };
+            if i == 0 {
+                format!("{func}({arg}{end}")
+            } else {
+                format!("{indent}{arg}{end}")
+            }
+        })
+        .collect()
+}
+
+/// The array rows of every rule set, each set and rule introduced by a comment.
+fn rows(table: &DecisionTable, lookup: &Lookup, upper: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (rs, &first) in lookup.first_row.iter().enumerate() {
+        let end = lookup
+            .first_row
+            .get(rs + 1)
+            .copied()
+            .unwrap_or(lookup.rows.len());
+        out.extend(comment(
+            "\t\t",
+            &[format!("Rule set {rs}: {}", rule_set_place(table, rs))],
+        ));
+        let mut last_rule = None;
+        for row in &lookup.rows[first..end] {
+            if let Some(rule) = row.rule.filter(|&r| last_rule != Some(r)) {
+                last_rule = Some(rule);
+                let r = &table.rules[rule];
+                out.extend(comment("\t\t", &[r.text.clone()]));
+            }
+            if row.rule.is_none() {
+                out.push("\t\t/* No rule decides. */".to_string());
+            }
+            out.push(row_line(row, upper));
+        }
+    }
+    out
+}
+
+/// A 64-bit mask in hex, suffixed where it would not fit in an `int`, so that
+/// neither the compiler nor sparse has to widen it silently.
+fn hex(value: u64) -> String {
+    if value > 0x7fff_ffff {
+        format!("{value:#x}ULL")
+    } else {
+        format!("{value:#x}")
+    }
+}
+
+fn row_line(row: &LookupRow, upper: &str) -> String {
+    format!(
+        "\t\t{{ {}, {}, {upper}_MAP_{} }},",
+        hex(row.mask),
+        hex(row.value),
+        decision_suffix(row.decision)
+    )
+}
+
+fn decision_suffix(d: Decision) -> &'static str {
+    match d {
+        Decision::Unspecified => "UNSPECIFIED",
+        Decision::Encrypted => "ENCRYPTED",
+        Decision::Decrypted => "DECRYPTED",
+        Decision::Mixed => "MIXED",
+        Decision::Invalid => "INVALID",
+    }
+}
+
+/// One line per run of a scanned table: its last byte (16 hex digits) and its rule
+/// set, and where it lies.
+fn scan_runs(table: &DecisionTable, lookup: &Lookup) -> Vec<String> {
+    lookup
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let line = format!("\t\t{{ {:#018x}ULL, {} }},", lookup.last(i), s.rule_set);
+            let noted = format!("{line}\t/* {} */", rule_set_place(table, s.rule_set));
+            if columns(&noted) <= MAX_COLUMNS {
+                noted
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+/// The comment and the initializer lines of the runs of a scanned table whose rules
+/// can map encrypted: first byte, last byte, rule set.
+fn private_runs_lines(table: &DecisionTable, lookup: &Lookup) -> (Vec<String>, Vec<String>) {
+    let private = lookup.private_segments();
+    if private.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let places: Vec<String> = private
+        .iter()
+        .map(|&i| rule_set_place(table, lookup.segments[i].rule_set))
+        .collect();
+    let doc = comment(
+        "\t",
+        &[format!(
+            "The runs whose rules can map encrypted ({}): first byte, last byte and rule \
+             set. Elsewhere no rule maps encrypted.",
+            places.join("; ")
+        )],
+    );
+    let lines = private
+        .iter()
+        .map(|&i| {
+            format!(
+                "\t\t{{ {:#018x}ULL, {:#018x}ULL, {} }},",
+                lookup.segments[i].start,
+                lookup.last(i),
+                lookup.segments[i].rule_set
+            )
+        })
+        .collect();
+    (doc, lines)
+}
+
+/// The rows of a searched table: as many to a line as fit, the decision as its value
+/// in `enum NAME_map`, and one comment for the lot.
+fn packed_rows(lookup: &Lookup) -> Vec<String> {
+    let items = lookup.rows.iter().map(|r| {
+        let mut item = String::with_capacity(32);
+        item.push_str("{ ");
+        for v in [r.mask, r.value] {
+            // As `hex` writes them.
+            text::push_hex(&mut item, v, 0);
+            if v > 0x7fff_ffff {
+                item.push_str("ULL");
+            }
+            item.push_str(", ");
+        }
+        text::push_dec(&mut item, r.decision as u64);
+        item.push_str(" }");
+        item
+    });
+    let mut out = comment(
+        "\t\t",
+        &[
+            "Rule sets one after another; the last row of each always matches. \
+           Maps: 0 unspecified, 1 encrypted, 2 decrypted."
+                .to_string(),
+        ],
+    );
+    let mut line = String::from("\t\t");
+    for item in items {
+        // Two tabs, then ASCII: the line's width in columns is 16 + its other bytes.
+        if line.len() > 2 && 16 + (line.len() - 2) + 1 + item.len() + 1 > MAX_COLUMNS {
+            out.push(std::mem::replace(&mut line, String::from("\t\t")));
+        }
+        if line.len() > 2 {
+            line.push(' ');
+        }
+        line.push_str(&item);
+        line.push(',');
+    }
+    if line.len() > 2 {
+        out.push(line);
+    }
+    out
+}
+
+/// `DECL = { ITEMS };` at one tab: on one line if it fits, else with as many items
+/// to a line as fit.
+fn array(decl: &str, items: impl Iterator<Item = String>) -> Vec<String> {
+    let items: Vec<String> = items.collect();
+    // Only a short list can fit on one line; a long one is not joined to find out.
+    if items.iter().map(|i| i.len() + 2).sum::<usize>() <= MAX_COLUMNS {
+        let one_line = format!("\t{decl} = {{ {} }};", items.join(", "));
+        if columns(&one_line) <= MAX_COLUMNS {
+            return vec![one_line];
+        }
+    }
+    let indent = "\t\t";
+    let mut out = vec![format!("\t{decl} = {{")];
+    let mut line = String::new();
+    for item in items {
+        let piece = format!("{item},");
+        if !line.is_empty() && columns(indent) + line.len() + 1 + piece.len() > MAX_COLUMNS {
+            out.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    if !line.is_empty() {
+        out.push(format!("{indent}{line}"));
+    }
+    out.push("\t};".to_string());
+    out
+}
+
+/// `#define NAME VALUE` lines with the values aligned by tabs, as the kernel writes
+/// them; a value that would pass 100 columns is set off by a single space instead.
+fn aligned_defines(defs: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let defs: Vec<(String, String)> = defs.collect();
+    let width = defs
+        .iter()
+        .map(|(n, _)| "#define ".len() + n.len())
+        .max()
+        .unwrap_or(0);
+    let column = (width / TAB + 1) * TAB;
+    defs.into_iter()
+        .map(|(name, value)| {
+            let start = format!("#define {name}");
+            let used = columns(&start);
+            let tabs = column / TAB - used / TAB;
+            if column + value.len() <= MAX_COLUMNS {
+                format!("{start}{}{value}", "\t".repeat(tabs))
+            } else {
+                format!("{start} {value}")
+            }
+        })
+        .collect()
+}
+
+/// `static inline HEAD(PARAMS)`, on one line if it fits, else with the parameters
+/// that do not fit aligned under the first one, in kernel style.
+fn prototype(head: &str, params: &[&str]) -> String {
+    let open = format!("static inline {head}(");
+    let one_line = format!("{open}{})", params.join(", "));
+    if columns(&one_line) <= MAX_COLUMNS {
+        return one_line;
+    }
+    let align = columns(&open);
+    let indent = format!("{}{}", "\t".repeat(align / TAB), " ".repeat(align % TAB));
+    let mut lines = vec![open];
+    for (i, param) in params.iter().enumerate() {
+        let piece = if i + 1 == params.len() {
+            format!("{param})")
+        } else {
+            format!("{param},")
+        };
+        let Some(line) = lines.last_mut() else { break };
+        let fits = columns(line) + 1 + piece.len() <= MAX_COLUMNS;
+        if i == 0 || fits {
+            if !line.ends_with('(') {
+                line.push(' ');
+            }
+            line.push_str(&piece);
+        } else {
+            lines.push(format!("{indent}{piece}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Text as it may appear inside a C comment: no comment delimiters, no trailing blanks.
+fn comment_safe(s: &str) -> String {
+    s.replace("*/", "* /")
+        .replace("/*", "/ *")
+        .trim_end()
+        .to_string()
+}
+
+/// A `/* ... */` comment at `indent`: on one line if it fits, else as a block.
+fn comment(indent: &str, text: &[String]) -> Vec<String> {
+    let text: Vec<String> = text.iter().map(|l| comment_safe(l)).collect();
+    if let [only] = text.as_slice() {
+        let line = format!("{indent}/* {only} */");
+        if columns(&line) <= MAX_COLUMNS {
+            return vec![line];
+        }
+    }
+    block(indent, "/*", &text)
+}
+
+/// A kernel-doc comment at `indent`: `/**`, the `head` lines (the name and its
+/// short description), then the paragraphs after a blank line (runs of blank lines
+/// become one).
+fn kernel_doc(indent: &str, head: &[String], paragraphs: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = head.iter().map(|l| comment_safe(l)).collect();
+    // A head that does not fit is reflowed as one paragraph, so that it does not
+    // break into a long line and a short one.
+    let inner = format!("{indent} * ");
+    if lines
+        .iter()
+        .any(|l| columns(&format!("{inner}{l}")) > MAX_COLUMNS)
+    {
+        let joined: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
+        lines = text::reflow(&inner, &joined.join(" "));
+    }
+    lines.push(String::new());
+    lines.extend(paragraphs.iter().map(|l| comment_safe(l)));
+    block(indent, "/**", &text::paragraphs(lines))
+}
+
+fn block(indent: &str, open: &str, text: &[String]) -> Vec<String> {
+    let inner = format!("{indent} * ");
+    let mut out = vec![format!("{indent}{open}")];
+    for line in text {
+        if line.is_empty() {
+            out.push(format!("{indent} *"));
+        } else {
+            out.extend(
+                wrap(&inner, line)
+                    .into_iter()
+                    .map(|l| format!("{inner}{l}")),
+            );
+        }
+    }
+    out.push(format!("{indent} */"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil;
+
+    fn header(table: &DecisionTable) -> String {
+        emit(table, &Provenance::new("x86_coco.ccattr"))
+    }
+
+    #[test]
+    fn snapshot_vtom() {
+        insta::assert_snapshot!(header(&testutil::vtom_table()));
+    }
+
+    #[test]
+    fn snapshot_odd() {
+        insta::assert_snapshot!(header(&testutil::odd_table()));
+    }
+
+    #[test]
+    fn snapshot_empty() {
+        insta::assert_snapshot!(header(&testutil::empty_table()));
+    }
+
+    #[test]
+    fn kernel_style() {
+        for table in testutil::tables() {
+            let text = header(&table);
+            assert!(text.starts_with("/* SPDX-License-Identifier: GPL-2.0-only OR MIT */\n"));
+            for (n, line) in text.lines().enumerate() {
+                let n = n + 1;
+                assert!(
+                    columns(line) <= MAX_COLUMNS,
+                    "{}:{n} too long: {line}",
+                    table.spec
+                );
+                assert_eq!(line, line.trim_end(), "{}:{n} trailing blank", table.spec);
+                assert!(!line.ends_with('\\'), "{}:{n} continuation", table.spec);
+                assert!(!line.contains("//"), "{}:{n} C++ comment", table.spec);
+                // Tabs indent; after them, fewer than 8 spaces may align (a comment's
+                // ` *` aside).
+                let lead = line.len() - line.trim_start_matches('\t').len();
+                let rest = &line[lead..];
+                let spaces = rest.len() - rest.trim_start_matches(' ').len();
+                assert!(
+                    spaces < TAB || rest.starts_with(" *"),
+                    "{}:{n} indented with spaces: {line:?}",
+                    table.spec
+                );
+            }
+            assert!(
+                !text.contains("\n\n\n"),
+                "{}: double blank line",
+                table.spec
+            );
+        }
+    }
+
+    #[test]
+    fn comments_wrap_and_stay_closed() {
+        let long = "word ".repeat(40);
+        let lines = comment("\t\t", &[long]);
+        assert!(lines.len() > 3);
+        assert!(lines.iter().all(|l| columns(l) <= MAX_COLUMNS));
+        assert_eq!(
+            comment("", &["a */ b /* c".into()]),
+            ["/* a * / b / * c */"]
+        );
+    }
+
+    #[test]
+    fn prototypes_break_at_parameters() {
+        assert_eq!(
+            prototype("u64 f", &["u64 a", "u64 b"]),
+            "static inline u64 f(u64 a, u64 b)"
+        );
+        let name = "x".repeat(60);
+        let proto = prototype(
+            &format!("enum {name}_map {name}"),
+            &["u64 attrs", "u64 addr"],
+        );
+        let lines: Vec<&str> = proto.lines().collect();
+        assert!(lines.len() > 1, "{proto}");
+        assert!(lines
+            .iter()
+            .all(|l| l.trim_start() == *l || l.starts_with('\t')));
+    }
+
+    #[test]
+    fn defines_align_on_tabs() {
+        let defs = aligned_defines(
+            [
+                ("A".to_string(), "1".to_string()),
+                ("LONGER_NAME".into(), "2".into()),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(defs, ["#define A\t\t1", "#define LONGER_NAME\t2"]);
+    }
+}

@@ -1,0 +1,459 @@
+//! The decision table in the shape that the generated lookups print.
+//!
+//! Both emitters walk the same arrays the same way, so they agree with each other
+//! and with [`DecisionTable::decide`] by construction:
+//!
+//! - The address space is cut into *segments* (called runs in the generated code):
+//!   the table's intervals and the gaps between them. Segment 0 starts at 0 and the
+//!   last one runs to 2^64 - 1. The run of an address is the number of runs whose last
+//!   byte lies below it, and a range walks forward from there, run by run.
+//! - How that number is found depends on the size ([`Layout`]). A table of at most
+//!   [`SCAN_MAX_RUNS`] runs lists them in address order and counts without a branch;
+//!   `is_private_mmio` then only tests the few runs whose rules can map encrypted,
+//!   which the compiler folds into a handful of compares, as a hand-written check
+//!   would be. A larger table keeps the runs' last bytes in Eytzinger order (the
+//!   breadth-first order of a complete binary search tree) and descends it without a
+//!   branch: a few cache lines per lookup, whatever the table's size
+//!   (docs/performance.md).
+//! - A rule set's decision is that of its first row that matches, else
+//!   `unspecified`. The C header stores the rows of all rule sets one after another
+//!   and ends each set with a row that always matches (a rule without a condition,
+//!   or a row that answers `unspecified`), so its scan needs no bound; the Rust
+//!   module keeps one slice per rule set and scans it to its end.
+//! - Closing a set of base attributes ORs in what each present base attribute
+//!   implies, then evaluates the derived attributes' terms in dependency order.
+
+use ccattr_core::table::Decision;
+use ccattr_core::DecisionTable;
+
+/// Tables with at most this many runs are scanned; larger ones are searched.
+pub const SCAN_MAX_RUNS: usize = 16;
+
+/// How the generated code finds the run of an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The runs in address order, counted one by one.
+    Scan,
+    /// The runs' last bytes in Eytzinger order, searched.
+    Search,
+}
+
+/// A run of addresses `[start, next segment's start)` decided by one rule set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub start: u64,
+    pub rule_set: usize,
+}
+
+/// One row of a rule set: it matches a full set `s` when `s & mask == value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LookupRow {
+    pub mask: u64,
+    pub value: u64,
+    pub decision: Decision,
+    /// The table's rule this row comes from; `None` for the closing `unspecified` row.
+    pub rule: Option<usize>,
+}
+
+/// One term of a derived attribute: the attribute is present when any of its terms
+/// matches the set computed so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DerivedTerm {
+    pub attr: usize,
+    pub mask: u64,
+    pub value: u64,
+}
+
+/// The smallest unsigned type that holds every value of an index array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IndexType {
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+impl IndexType {
+    pub fn for_max(max: usize) -> IndexType {
+        match u64::try_from(max).unwrap_or(u64::MAX) {
+            0..=0xff => IndexType::U8,
+            0x100..=0xffff => IndexType::U16,
+            0x1_0000..=0xffff_ffff => IndexType::U32,
+            _ => IndexType::U64,
+        }
+    }
+
+    /// The kernel type name (`u8`), which is also the Rust one.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexType::U8 => "u8",
+            IndexType::U16 => "u16",
+            IndexType::U32 => "u32",
+            IndexType::U64 => "u64",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Lookup {
+    /// Sorted by start; the first starts at 0.
+    pub segments: Vec<Segment>,
+    /// For each rule set, the index of its first row in `rows`.
+    pub first_row: Vec<usize>,
+    pub rows: Vec<LookupRow>,
+    /// For each attribute, the bits its presence in a base set adds (0 for a derived
+    /// attribute, which a base set cannot carry).
+    pub implies: Vec<u64>,
+    /// The derived attributes' terms, in evaluation order.
+    pub derived: Vec<DerivedTerm>,
+}
+
+impl Lookup {
+    pub fn new(table: &DecisionTable) -> Lookup {
+        let mut segments = Vec::with_capacity(table.intervals.len() * 2 + 1);
+        let mut next: Option<u64> = Some(0); // first address not yet covered
+        for iv in &table.intervals {
+            if let Some(pos) = next {
+                if pos < iv.start {
+                    segments.push(Segment {
+                        start: pos,
+                        rule_set: 0,
+                    });
+                }
+            }
+            segments.push(Segment {
+                start: iv.start,
+                rule_set: iv.rule_set,
+            });
+            next = iv.last.checked_add(1);
+        }
+        if let Some(pos) = next {
+            segments.push(Segment {
+                start: pos,
+                rule_set: 0,
+            });
+        }
+
+        let mut first_row = Vec::with_capacity(table.rule_sets.len());
+        let mut rows = Vec::new();
+        for rs in &table.rule_sets {
+            first_row.push(rows.len());
+            rows.extend(rs.rows.iter().map(|r| LookupRow {
+                mask: r.mask,
+                value: r.value,
+                decision: r.decision,
+                rule: Some(r.rule),
+            }));
+            if rs.rows.last().is_none_or(|r| r.mask != 0) {
+                rows.push(LookupRow {
+                    mask: 0,
+                    value: 0,
+                    decision: Decision::Unspecified,
+                    rule: None,
+                });
+            }
+        }
+
+        let implies = table
+            .attrs
+            .iter()
+            .map(|a| if a.base { a.implies_mask } else { 0 })
+            .collect();
+        let derived = table
+            .derive_order
+            .iter()
+            .flat_map(|&attr| {
+                table.attrs[attr].terms.iter().map(move |t| DerivedTerm {
+                    attr,
+                    mask: t.mask,
+                    value: t.value,
+                })
+            })
+            .collect();
+
+        Lookup {
+            segments,
+            first_row,
+            rows,
+            implies,
+            derived,
+        }
+    }
+
+    /// How the generated code finds the run of an address.
+    pub fn layout(&self) -> Layout {
+        if self.segments.len() <= SCAN_MAX_RUNS {
+            Layout::Scan
+        } else {
+            Layout::Search
+        }
+    }
+
+    /// The last byte of segment `i`.
+    pub fn last(&self, i: usize) -> u64 {
+        self.segments
+            .get(i + 1)
+            .map_or(u64::MAX, |next| next.start - 1)
+    }
+
+    /// The rows of rule set `rs`, its closing row included.
+    pub fn rule_set_rows(&self, rs: usize) -> &[LookupRow] {
+        let end = self
+            .first_row
+            .get(rs + 1)
+            .copied()
+            .unwrap_or(self.rows.len());
+        &self.rows[self.first_row[rs]..end]
+    }
+
+    /// The segments whose rule set has a row that maps encrypted: the only places
+    /// where `is_private_mmio` can answer true.
+    pub fn private_segments(&self) -> Vec<usize> {
+        (0..self.segments.len())
+            .filter(|&i| {
+                self.rule_set_rows(self.segments[i].rule_set)
+                    .iter()
+                    .any(|r| r.decision == Decision::Encrypted)
+            })
+            .collect()
+    }
+
+    /// The segments in Eytzinger order: slot `k >= 1` holds the segment whose last
+    /// byte is the key of node `k` of a complete binary search tree over the last
+    /// bytes of all segments but the final one (children `2k` and `2k + 1`); slot 0
+    /// holds the final segment, which ends at 2^64 - 1 and is where a search that
+    /// never turns left ends.
+    pub fn eytzinger(&self) -> Vec<usize> {
+        let keys = self.segments.len() - 1;
+        let mut slots = vec![0; keys + 1];
+        slots[0] = keys;
+        // An in-order walk of the implicit tree hands out the segments in order.
+        let mut next = 0;
+        let mut stack = Vec::new();
+        let mut k = 1;
+        while k <= keys || !stack.is_empty() {
+            while k <= keys {
+                stack.push(k);
+                k *= 2;
+            }
+            let Some(top) = stack.pop() else { break };
+            slots[top] = next;
+            next += 1;
+            k = 2 * top + 1;
+        }
+        slots
+    }
+
+    /// The narrowest unsigned type that holds every row's mask and value.
+    pub fn bits_type(&self) -> IndexType {
+        let widest = self.rows.iter().fold(0u64, |m, r| m | r.mask | r.value);
+        match 64 - widest.leading_zeros() {
+            0..=8 => IndexType::U8,
+            9..=16 => IndexType::U16,
+            17..=32 => IndexType::U32,
+            _ => IndexType::U64,
+        }
+    }
+
+    pub fn rule_set_type(&self) -> IndexType {
+        IndexType::for_max(self.first_row.len().saturating_sub(1))
+    }
+
+    pub fn row_type(&self) -> IndexType {
+        IndexType::for_max(self.rows.len().saturating_sub(1))
+    }
+
+    /// The decision of `[addr, addr + size)` computed over these arrays, exactly as
+    /// the generated code computes it in `layout`. Tests compare it with the table.
+    #[cfg(test)]
+    pub fn decide_in(&self, layout: Layout, attrs: u64, addr: u64, size: u64) -> Decision {
+        let Some(last) = ccattr_core::table::range_last(addr, size) else {
+            return Decision::Invalid;
+        };
+        let eval = |rule_set: usize| {
+            let mut i = self.first_row[rule_set];
+            while attrs & self.rows[i].mask != self.rows[i].value {
+                i += 1;
+            }
+            self.rows[i].decision
+        };
+        match layout {
+            Layout::Scan => {
+                // The run: how many runs end below `addr`.
+                let n = self.segments.len();
+                let mut run = (0..n - 1).filter(|&i| self.last(i) < addr).count();
+                let decision = eval(self.segments[run].rule_set);
+                while self.last(run) < last {
+                    run += 1;
+                    if eval(self.segments[run].rule_set) != decision {
+                        return Decision::Mixed;
+                    }
+                }
+                decision
+            }
+            Layout::Search => {
+                let slots = self.eytzinger();
+                let key = |k: usize| self.last(slots[k]);
+                let mut k = 1;
+                while k < slots.len() {
+                    k = 2 * k + usize::from(key(k) < addr);
+                }
+                k >>= k.trailing_ones() + 1;
+                let decision = eval(self.segments[slots[k]].rule_set);
+                while key(k) < last {
+                    // The next slot in order: right once then left to the end, or up
+                    // past every right turn and one left turn.
+                    if 2 * k + 1 < slots.len() {
+                        k = 2 * k + 1;
+                        while 2 * k < slots.len() {
+                            k *= 2;
+                        }
+                    } else {
+                        k >>= k.trailing_ones() + 1;
+                    }
+                    if eval(self.segments[slots[k]].rule_set) != decision {
+                        return Decision::Mixed;
+                    }
+                }
+                decision
+            }
+        }
+    }
+
+    /// `is_private_mmio` as the scanned layout computes it: only the private segments
+    /// are tested.
+    #[cfg(test)]
+    pub fn is_private_mmio_scan(&self, attrs: u64, addr: u64) -> bool {
+        self.private_segments().into_iter().any(|i| {
+            let first = self.segments[i].start;
+            let inside = addr.wrapping_sub(first) <= self.last(i) - first;
+            let rows = self.rule_set_rows(self.segments[i].rule_set);
+            let decision = rows
+                .iter()
+                .find(|r| attrs & r.mask == r.value)
+                .map(|r| r.decision);
+            inside && decision == Some(Decision::Encrypted)
+        })
+    }
+
+    /// The full set for `base`, computed over these arrays as the generated code does.
+    #[cfg(test)]
+    pub fn close(&self, base: u64) -> u64 {
+        let mut set = 0;
+        for (i, implied) in self.implies.iter().enumerate() {
+            if base >> i & 1 == 1 {
+                set |= implied;
+            }
+        }
+        for t in &self.derived {
+            if set & t.mask == t.value {
+                set |= 1 << t.attr;
+            }
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil;
+
+    #[test]
+    fn segments_cover_the_address_space() {
+        let table = testutil::vtom_table();
+        let lookup = Lookup::new(&table);
+        assert_eq!(lookup.segments[0].start, 0);
+        assert!(lookup.segments.windows(2).all(|w| w[0].start < w[1].start));
+        let starts: Vec<u64> = lookup.segments.iter().map(|s| s.start).collect();
+        assert_eq!(
+            starts,
+            [0, 0xfec0_0000, 0xfec0_1000, 0xfed4_0000, 0xfed4_5000]
+        );
+    }
+
+    #[test]
+    fn every_rule_set_ends_with_a_row_that_matches() {
+        for table in testutil::tables() {
+            let lookup = Lookup::new(&table);
+            for (rs, &first) in lookup.first_row.iter().enumerate() {
+                let end = lookup
+                    .first_row
+                    .get(rs + 1)
+                    .copied()
+                    .unwrap_or(lookup.rows.len());
+                assert!(first < end);
+                assert_eq!(lookup.rows[end - 1].mask, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_table() {
+        for table in testutil::tables() {
+            let lookup = Lookup::new(&table);
+            for base in testutil::attr_sets(&table) {
+                assert_eq!(lookup.close(base), table.close(base), "close({base:#x})");
+                let attrs = table.close(base);
+                for (addr, size) in testutil::queries(&table) {
+                    let expected = table.decide(attrs, addr, size);
+                    for layout in [Layout::Scan, Layout::Search] {
+                        assert_eq!(
+                            lookup.decide_in(layout, attrs, addr, size),
+                            expected,
+                            "{} {layout:?} attrs {attrs:#x} addr {addr:#x} size {size:#x}",
+                            table.spec
+                        );
+                    }
+                    if size == 1 {
+                        assert_eq!(
+                            lookup.is_private_mmio_scan(attrs, addr),
+                            expected == Decision::Encrypted,
+                            "{} attrs {attrs:#x} addr {addr:#x}",
+                            table.spec
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn eytzinger_order_is_a_search_tree() {
+        for n in 1..40 {
+            let lookup = Lookup {
+                segments: (0..n as u64)
+                    .map(|i| Segment {
+                        start: i * 10,
+                        rule_set: 0,
+                    })
+                    .collect(),
+                first_row: vec![0],
+                rows: Vec::new(),
+                implies: Vec::new(),
+                derived: Vec::new(),
+            };
+            let slots = lookup.eytzinger();
+            assert_eq!(slots.len(), n);
+            assert_eq!(slots[0], n - 1, "slot 0 is the final segment");
+            let mut seen = slots.clone();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "every segment once");
+            for k in 1..n {
+                for (child, left) in [(2 * k, true), (2 * k + 1, false)] {
+                    if child < n {
+                        assert_eq!(slots[child] < slots[k], left, "n {n} node {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn index_types() {
+        assert_eq!(IndexType::for_max(0), IndexType::U8);
+        assert_eq!(IndexType::for_max(255), IndexType::U8);
+        assert_eq!(IndexType::for_max(256), IndexType::U16);
+        assert_eq!(IndexType::for_max(65_536), IndexType::U32);
+    }
+}

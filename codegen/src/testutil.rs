@@ -1,0 +1,493 @@
+//! Hand-built decision tables for the emitters' unit tests, lowered by the real
+//! [`DecisionTable::build`] from models written out in full.
+
+use ccattr_core::model::{
+    Attr, AttrKind, Cond, Device, Mapping, Model, Naming, Platform, Region, Rule,
+};
+use ccattr_core::{DecisionTable, Span};
+
+/// A span whose start is the line number, so that `build` reports it as the line.
+fn at(line: usize) -> Span {
+    Span::new(line, line)
+}
+
+fn doc(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
+fn base(name: &str, line: usize, docs: &[&str], implies: Vec<usize>) -> Attr {
+    Attr {
+        name: name.into(),
+        span: at(line),
+        decl_span: at(line),
+        doc: doc(docs),
+        kind: AttrKind::Base { implies },
+        formerly: Vec::new(),
+        deprecated: None,
+    }
+}
+
+fn derived(name: &str, line: usize, docs: &[&str], cond: Cond) -> Attr {
+    Attr {
+        kind: AttrKind::Derived { cond },
+        ..base(name, line, docs, Vec::new())
+    }
+}
+
+fn platform(name: &str, line: usize, docs: &[&str], sets: Vec<usize>) -> Platform {
+    Platform {
+        name: name.into(),
+        span: at(line),
+        doc: doc(docs),
+        sets,
+    }
+}
+
+fn device(name: &str, line: usize, docs: &[&str], regions: &[(u64, u64)]) -> Device {
+    Device {
+        name: name.into(),
+        span: at(line),
+        doc: doc(docs),
+        regions: regions
+            .iter()
+            .map(|&(start, last)| Region {
+                start,
+                last,
+                span: at(line),
+            })
+            .collect(),
+    }
+}
+
+fn rule(device: Option<usize>, mapping: Mapping, cond: Option<Cond>, line: usize) -> Rule {
+    Rule {
+        device,
+        mapping,
+        cond,
+        span: at(line),
+    }
+}
+
+fn lower(model: &Model) -> DecisionTable {
+    DecisionTable::build(model, &|offset| offset)
+}
+
+/// The complete example of LANGUAGE.md (Hyper-V with vTOM and a paravisor).
+pub fn vtom_table() -> DecisionTable {
+    let mut split = base(
+        "CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE",
+        23,
+        &["A paravisor splits the guest physical address space at vTOM."],
+        Vec::new(),
+    );
+    split.formerly = vec![("CC_ATTR_HAS_PARAVISOR".into(), at(24))];
+    let mut ioapic = derived(
+        "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED",
+        28,
+        &["The IOAPIC is reached through an encrypted mapping."],
+        Cond::Attr(2),
+    );
+    ioapic.formerly = vec![("CC_ATTR_EMULATED_IOAPIC".into(), at(29))];
+    let model = Model {
+        name: "x86_coco".into(),
+        name_span: at(3),
+        doc: Vec::new(),
+        naming: Naming {
+            prefix: Some("CC_ATTR_".into()),
+            ..Naming::default()
+        },
+        attrs: vec![
+            base(
+                "CC_ATTR_MEM_ENCRYPT",
+                13,
+                &["Memory encryption is active (host or guest)."],
+                Vec::new(),
+            ),
+            base(
+                "CC_ATTR_GUEST_MEM_ENCRYPT",
+                16,
+                &["Guest memory is encrypted."],
+                vec![0],
+            ),
+            split,
+            ioapic,
+            derived(
+                "CC_ATTR_ACCESS_TPM_ENCRYPTED",
+                33,
+                &["The TPM is reached through an encrypted mapping."],
+                Cond::Attr(2),
+            ),
+        ],
+        platforms: vec![
+            platform(
+                "hyperv_vtom_paravisor",
+                36,
+                &["Hyper-V guest on AMD SEV-SNP with a paravisor (vTOM)."],
+                vec![1, 2],
+            ),
+            platform(
+                "bare_metal",
+                41,
+                &["A machine without confidential computing."],
+                Vec::new(),
+            ),
+        ],
+        devices: vec![
+            device(
+                "ioapic",
+                44,
+                &["I/O APIC registers."],
+                &[(0xfec0_0000, 0xfec0_0fff)],
+            ),
+            device(
+                "tpm",
+                47,
+                &["TPM 2.0 command/response buffers (TIS/CRB)."],
+                &[(0xfed4_0000, 0xfed4_4fff)],
+            ),
+        ],
+        rules: vec![
+            rule(Some(0), Mapping::Encrypted, Some(Cond::Attr(3)), 49),
+            rule(Some(1), Mapping::Encrypted, Some(Cond::Attr(4)), 50),
+            rule(None, Mapping::Decrypted, Some(Cond::Attr(1)), 52),
+        ],
+        derive_order: vec![3, 4],
+    };
+    lower(&model)
+}
+
+/// A spec without a prefix, with nested devices, regions at both ends of the address
+/// space, conditions of several terms, a deprecated attribute and docs that need care
+/// (comment delimiters, long lines).
+pub fn odd_table() -> DecisionTable {
+    let not = |c: Cond| Cond::Not(Box::new(c));
+    let mut legacy = base(
+        "LEGACY",
+        6,
+        &["Old behaviour /* kept */ for tests."],
+        Vec::new(),
+    );
+    legacy.deprecated = Some("use TDISP instead".into());
+    legacy.formerly = vec![("OLD_LEGACY".into(), at(7)), ("OLDER_LEGACY".into(), at(7))];
+    let model = Model {
+        name: "odd".into(),
+        name_span: at(1),
+        doc: doc(&["A spec that exercises the corners of the emitters."]),
+        naming: Naming::default(),
+        attrs: vec![
+            base("TDISP", 3, &["Devices assigned with TDISP put BARs in private memory, and this doc line is long enough that it must be wrapped to fit."], Vec::new()),
+            base("SEV", 4, &[], vec![0]),
+            legacy,
+            derived(
+                "PRIVATE_BAR",
+                9,
+                &["A BAR is private.", "", "Second paragraph."],
+                Cond::Or(vec![
+                    Cond::And(vec![Cond::Attr(0), not(Cond::Attr(2))]),
+                    Cond::Attr(1),
+                ]),
+            ),
+            derived("NEVER", 10, &[], Cond::Const(false)),
+        ],
+        platforms: vec![
+            platform("tdx_connect", 12, &[], vec![0]),
+            platform("Mixed_Case", 13, &["Mixed case platform name."], vec![1, 2]),
+        ],
+        devices: vec![
+            device("low", 15, &[], &[(0, 0xfff), (0x10_0000, 0x10_0fff)]),
+            device("bar", 16, &["A BAR."], &[(0x8000_0000, 0x8fff_ffff)]),
+            device(
+                "msix",
+                17,
+                &["The MSI-X table inside the BAR."],
+                &[(0x8000_1000, 0x8000_1fff)],
+            ),
+            device("top", 18, &[], &[(0xffff_ffff_ffff_f000, u64::MAX)]),
+        ],
+        rules: vec![
+            rule(
+                Some(1),
+                Mapping::Encrypted,
+                Some(Cond::Or(vec![Cond::Attr(3), Cond::Attr(2)])),
+                20,
+            ),
+            rule(Some(2), Mapping::Decrypted, None, 21),
+            rule(Some(0), Mapping::Decrypted, Some(not(Cond::Attr(1))), 22),
+            rule(Some(3), Mapping::Encrypted, Some(Cond::Attr(4)), 23),
+            rule(None, Mapping::Encrypted, Some(Cond::Attr(0)), 25),
+        ],
+        derive_order: vec![3, 4],
+    };
+    lower(&model)
+}
+
+/// A spec with no attributes, platforms, devices or rules.
+pub fn empty_table() -> DecisionTable {
+    let model = Model {
+        name: "empty".into(),
+        name_span: at(1),
+        doc: Vec::new(),
+        naming: Naming::default(),
+        attrs: Vec::new(),
+        platforms: Vec::new(),
+        devices: Vec::new(),
+        rules: Vec::new(),
+        derive_order: Vec::new(),
+    };
+    lower(&model)
+}
+
+pub fn tables() -> Vec<DecisionTable> {
+    vec![vtom_table(), odd_table(), empty_table()]
+}
+
+/// Every subset of the base attributes when there are few, plus a few stray bits.
+pub fn attr_sets(table: &DecisionTable) -> Vec<u64> {
+    let n = table.attrs.len().min(10);
+    let mut out: Vec<u64> = (0..1u64 << n).map(|s| s & table.base_mask).collect();
+    out.extend([u64::MAX, 1 << 63]);
+    out.extend(table.platforms.iter().map(|p| p.sets));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Single bytes and ranges at and across every boundary, plus invalid ranges.
+pub fn queries(table: &DecisionTable) -> Vec<(u64, u64)> {
+    let mut points = table.boundaries();
+    points.extend([0, 1, u64::MAX - 1, u64::MAX]);
+    let sizes = [0, 1, 2, 0x1000, 0x1001, 0x10_0000, u64::MAX];
+    let mut out = Vec::new();
+    for &p in &points {
+        for &s in &sizes {
+            out.push((p, s));
+            out.push((p.saturating_sub(s / 2), s));
+        }
+        for &q in &points {
+            if q >= p {
+                out.push((p, (q - p).wrapping_add(1)));
+            }
+        }
+    }
+    out
+}
+
+/// Random models whose names are chosen to trip the emitters: Rust keywords and the
+/// generated module's own names, names without the prefix or with nothing after it,
+/// names that meet once camel-cased. Regions nest; derived attributes read only
+/// earlier ones.
+pub mod arb {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::subsequence;
+
+    const SPECS: &[&str] = &["x86_coco", "Self", "a", "_x", "map_decision"];
+    const PREFIXES: &[Option<&str>] = &[
+        None,
+        Some("CC_ATTR_"),
+        Some("SELF_"),
+        Some("ATTR_SET_"),
+        Some("-"),
+        Some("_"),
+    ];
+    const ATTRS: &[&str] = &[
+        "CC_ATTR_MEM_ENCRYPT",
+        "CC_ATTR_",
+        "CC_ATTR_1G",
+        "CC_ATTR_SELF",
+        "Self",
+        "SELF",
+        "_",
+        "__",
+        "AttrSet",
+        "ATTR_SET",
+        "MAP_DECISION",
+        "MemEncrypt",
+        "MEM_ENCRYPT",
+        "fooBar",
+        "FOO_BAR",
+        "x86",
+    ];
+    const FORMER: &[&str] = &["OLD_A", "CC_ATTR_OLD", "OLD_SELF", "Old_A", "OLD__A"];
+    const PLATFORMS: &[&str] = &["bare_metal", "_", "Mixed_Case", "x", "X_"];
+    const DEVICES: &[&str] = &[
+        "ioapic",
+        "runs",
+        "outside",
+        "rule_set_1",
+        "_",
+        "a_in_b",
+        "a",
+        "b",
+    ];
+    const POINTS: &[u64] = &[0, 0xfff, 0x1000, 0x1fff, 0x2000, 0xffff, 1 << 63, u64::MAX];
+
+    fn cond(attrs: usize) -> BoxedStrategy<Cond> {
+        let leaf = if attrs == 0 {
+            any::<bool>().prop_map(Cond::Const).boxed()
+        } else {
+            prop_oneof![
+                any::<bool>().prop_map(Cond::Const),
+                (0..attrs).prop_map(Cond::Attr),
+            ]
+            .boxed()
+        };
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|c| Cond::Not(Box::new(c))),
+                prop::collection::vec(inner.clone(), 1..3).prop_map(Cond::And),
+                prop::collection::vec(inner, 1..3).prop_map(Cond::Or),
+            ]
+        })
+        .boxed()
+    }
+
+    fn regions() -> impl Strategy<Value = Vec<(u64, u64)>> {
+        prop::collection::vec((0..POINTS.len(), 0..POINTS.len()), 0..8).prop_map(|pairs| {
+            let mut kept: Vec<(u64, u64)> = Vec::new();
+            for (a, b) in pairs {
+                let (start, last) = (POINTS[a.min(b)], POINTS[a.max(b)]);
+                let nests = kept.iter().all(|&(s, l)| {
+                    last < s || l < start || (s <= start && last <= l) || (start <= s && l <= last)
+                });
+                if nests && !kept.contains(&(start, last)) {
+                    kept.push((start, last));
+                }
+            }
+            kept
+        })
+    }
+
+    pub fn table() -> impl Strategy<Value = DecisionTable> {
+        (
+            prop::sample::select(SPECS),
+            prop::sample::select(PREFIXES),
+            subsequence(ATTRS, 0..8),
+            regions(),
+        )
+            .prop_flat_map(|(spec, prefix, attr_names, regions)| {
+                let n = attr_names.len();
+                let kinds = prop::collection::vec(
+                    prop_oneof![
+                        prop::collection::vec(0..n.max(1), 0..3).prop_map(Ok),
+                        Just(Err(())),
+                    ],
+                    n,
+                );
+                let conds: Vec<BoxedStrategy<Cond>> = (0..n).map(cond).collect();
+                let formerly = prop::collection::vec(subsequence(FORMER, 0..2), n);
+                let platforms = subsequence(PLATFORMS, 0..3).prop_flat_map(move |names| {
+                    let sets = prop::collection::vec(any::<u64>(), names.len());
+                    (Just(names), sets)
+                });
+                let devices = subsequence(DEVICES, 0..5);
+                let rules = prop::collection::vec(
+                    (
+                        prop::option::of(0..8usize),
+                        any::<bool>(),
+                        prop::option::of(cond(n)),
+                    ),
+                    0..6,
+                );
+                (
+                    Just((spec, prefix, attr_names, regions)),
+                    kinds,
+                    conds,
+                    formerly,
+                    platforms,
+                    devices,
+                    rules,
+                    any::<bool>(),
+                )
+            })
+            .prop_map(
+                |(
+                    (spec, prefix, attr_names, regions),
+                    kinds,
+                    conds,
+                    formerly,
+                    (platform_names, sets),
+                    device_names,
+                    rules,
+                    deprecate,
+                )| {
+                    let n = attr_names.len();
+                    let is_base: Vec<bool> = kinds.iter().map(|k| k.is_ok()).collect();
+                    let base_bits: u64 = (0..n).filter(|&i| is_base[i]).map(|i| 1 << i).sum();
+                    let attrs = attr_names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, name)| {
+                            let mut a = match &kinds[i] {
+                                Ok(implies) => {
+                                    let implies =
+                                        implies.iter().copied().filter(|&j| is_base[j] && j != i);
+                                    base(name, i + 2, &[], implies.collect())
+                                }
+                                Err(()) => derived(name, i + 2, &[], conds[i].clone()),
+                            };
+                            a.formerly = formerly[i]
+                                .iter()
+                                .map(|f| (format!("{f}{i}"), at(i + 2)))
+                                .collect();
+                            if deprecate && i == 0 {
+                                a.deprecated = Some(String::new());
+                            }
+                            a
+                        })
+                        .collect();
+                    let derive_order = (0..n).filter(|&i| !is_base[i]).collect();
+                    let devices: Vec<Device> = device_names
+                        .iter()
+                        .enumerate()
+                        .map(|(d, name)| {
+                            let mine: Vec<(u64, u64)> = regions
+                                .iter()
+                                .enumerate()
+                                .filter(|(r, _)| r % device_names.len() == d)
+                                .map(|(_, &r)| r)
+                                .collect();
+                            device(name, 40 + d, &[], &mine)
+                        })
+                        .filter(|d| !d.regions.is_empty())
+                        .collect();
+                    let rules = rules
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (device, encrypted, cond))| {
+                            let device = device.filter(|&d| d < devices.len());
+                            let mapping = if encrypted {
+                                Mapping::Encrypted
+                            } else {
+                                Mapping::Decrypted
+                            };
+                            rule(device, mapping, cond, 60 + i)
+                        })
+                        .collect();
+                    let model = Model {
+                        name: spec.to_string(),
+                        name_span: at(1),
+                        doc: Vec::new(),
+                        naming: Naming {
+                            prefix: prefix.map(str::to_string),
+                            ..Naming::default()
+                        },
+                        attrs,
+                        platforms: platform_names
+                            .iter()
+                            .zip(sets)
+                            .enumerate()
+                            .map(|(i, (name, set))| {
+                                let sets = (0..n).filter(|&b| set & base_bits >> b & 1 == 1);
+                                platform(name, 30 + i, &[], sets.collect())
+                            })
+                            .collect(),
+                        devices,
+                        rules,
+                        derive_order,
+                    };
+                    lower(&model)
+                },
+            )
+    }
+}

@@ -1,0 +1,270 @@
+//! `explain`: the decision for an address or range with the steps that led to it,
+//! read from the decision table (the same form every generated output prints).
+
+use crate::table::{Decision, DecisionTable};
+use serde_json::{json, Value};
+
+/// At most this many segments of a range are traced one by one.
+pub const MAX_TRACED_SEGMENTS: usize = 256;
+
+/// A rule that was tried for a segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleStep {
+    pub rule: usize,
+    pub holds: bool,
+}
+
+/// One stretch of the query that lies in the same devices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentTrace {
+    pub start: u64,
+    pub last: u64,
+    /// The devices containing it, innermost first, each with the region that does.
+    pub devices: Vec<(usize, usize)>,
+    /// The rules tried, in order; the last one holds if any did.
+    pub rules: Vec<RuleStep>,
+    pub decision: Decision,
+}
+
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    pub addr: u64,
+    pub size: u64,
+    pub base: u64,
+    pub attrs: u64,
+    pub platform: Option<String>,
+    pub decision: Decision,
+    pub segments: Vec<SegmentTrace>,
+    /// Segments of the range left out of `segments` past the trace limit.
+    pub untraced: usize,
+}
+
+/// Explain `[addr, addr + size)` under the base attributes `base` (closed here).
+pub fn explain(
+    table: &DecisionTable,
+    platform: Option<&str>,
+    base: u64,
+    addr: u64,
+    size: u64,
+) -> Explanation {
+    let attrs = table.close(base);
+    let decision = table.decide(attrs, addr, size);
+    let mut segments = Vec::new();
+    let mut untraced = 0;
+    for seg in table.segments(addr, size).unwrap_or_default() {
+        if segments.len() == MAX_TRACED_SEGMENTS {
+            untraced += 1;
+            continue;
+        }
+        let set = &table.rule_sets[seg.rule_set];
+        let devices = set
+            .devices
+            .iter()
+            .map(|&d| {
+                let region = table.devices[d]
+                    .regions
+                    .iter()
+                    .position(|r| r.start <= seg.start && seg.start <= r.last)
+                    .unwrap_or(0);
+                (d, region)
+            })
+            .collect();
+        let candidates = set
+            .devices
+            .iter()
+            .flat_map(|&d| {
+                (0..table.rules.len()).filter(move |&r| table.rules[r].device == Some(d))
+            })
+            .chain((0..table.rules.len()).filter(|&r| table.rules[r].device.is_none()));
+        let mut rules = Vec::new();
+        for r in candidates {
+            let holds = set
+                .rows
+                .iter()
+                .any(|row| row.rule == r && row.matches(attrs));
+            rules.push(RuleStep { rule: r, holds });
+            if holds {
+                break;
+            }
+        }
+        segments.push(SegmentTrace {
+            start: seg.start,
+            last: seg.last,
+            devices,
+            rules,
+            decision: table.eval_rule_set(seg.rule_set, attrs),
+        });
+    }
+    Explanation {
+        addr,
+        size,
+        base,
+        attrs,
+        platform: platform.map(str::to_string),
+        decision,
+        segments,
+        untraced,
+    }
+}
+
+impl Explanation {
+    /// The JSON form of CLI.md: `decision`, `attrs` and `trace`, and more.
+    pub fn to_json(&self, table: &DecisionTable) -> Value {
+        let mut trace = Vec::new();
+        let many = self.segments.len() > 1;
+        for seg in &self.segments {
+            if many {
+                trace.push(json!({
+                    "step": "segment",
+                    "start": hex(seg.start),
+                    "last": hex(seg.last),
+                    "decision": seg.decision,
+                }));
+            }
+            for &(d, r) in &seg.devices {
+                let dev = &table.devices[d];
+                let region = &dev.regions[r];
+                trace.push(json!({
+                    "step": "device",
+                    "device": dev.name,
+                    "line": region.line,
+                    "region": {"start": hex(region.start), "last": hex(region.last)},
+                }));
+            }
+            for step in &seg.rules {
+                let rule = &table.rules[step.rule];
+                trace.push(json!({
+                    "step": if rule.device.is_some() { "rule" } else { "default" },
+                    "device": rule.device.map(|d| table.devices[d].name.as_str()),
+                    "rule": rule.text,
+                    "line": rule.line,
+                    "holds": step.holds,
+                    "decision": if step.holds { rule.decision.as_str() } else { "none" },
+                }));
+            }
+            if !seg.rules.iter().any(|s| s.holds) {
+                trace.push(json!({"step": "unspecified", "line": Value::Null}));
+            }
+        }
+        json!({
+            "spec": table.spec,
+            "addr": hex(self.addr),
+            "size": hex(self.size),
+            "platform": self.platform,
+            "base_attrs": table.attr_names(self.base),
+            "attrs": table.attr_names(self.attrs),
+            "decision": self.decision,
+            "is_private_mmio": table.is_private_mmio(self.attrs, self.addr),
+            "segments": self.segments.iter().map(|s| json!({
+                "start": hex(s.start),
+                "last": hex(s.last),
+                "decision": s.decision,
+                "devices": s.devices.iter().map(|&(d, _)| table.devices[d].name.as_str()).collect::<Vec<_>>(),
+                "rule_line": s.rules.iter().find(|r| r.holds).map(|r| table.rules[r.rule].line),
+            })).collect::<Vec<_>>(),
+            "untraced_segments": self.untraced,
+            "trace": trace,
+        })
+    }
+
+    /// A human-readable account, one step a line.
+    pub fn to_text(&self, table: &DecisionTable, file: &str) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let range = if self.size == 1 {
+            hex(self.addr)
+        } else {
+            match crate::table::range_last(self.addr, self.size) {
+                Some(last) => format!("[{}, {}] ({} bytes)", hex(self.addr), hex(last), self.size),
+                None => format!("{} + {}", hex(self.addr), hex(self.size)),
+            }
+        };
+        let _ = writeln!(s, "{range}: {}", self.decision);
+        match &self.platform {
+            Some(p) => {
+                let _ = writeln!(s, "  platform  {p}");
+            }
+            None => {
+                let _ = writeln!(s, "  base      {}", names(table, self.base));
+            }
+        }
+        let _ = writeln!(s, "  attrs     {}", names(table, self.attrs));
+        if self.decision == Decision::Invalid {
+            let why = if self.size == 0 {
+                "the size is 0"
+            } else {
+                "the range runs past 2^64"
+            };
+            let _ = writeln!(s, "  invalid: {why}");
+            return s;
+        }
+        let many = self.segments.len() > 1;
+        for seg in &self.segments {
+            let indent = if many {
+                let _ = writeln!(
+                    s,
+                    "  [{}, {}]: {}",
+                    hex(seg.start),
+                    hex(seg.last),
+                    seg.decision
+                );
+                "    "
+            } else {
+                "  "
+            };
+            if seg.devices.is_empty() {
+                let _ = writeln!(s, "{indent}in no device");
+            }
+            for &(d, r) in &seg.devices {
+                let dev = &table.devices[d];
+                let reg = &dev.regions[r];
+                let _ = writeln!(
+                    s,
+                    "{indent}in device {} [{}, {}] ({file}:{})",
+                    dev.name,
+                    hex(reg.start),
+                    hex(reg.last),
+                    reg.line
+                );
+            }
+            for step in &seg.rules {
+                let rule = &table.rules[step.rule];
+                let verdict = if step.holds {
+                    format!("holds -> {}", rule.decision)
+                } else {
+                    "does not hold".to_string()
+                };
+                let _ = writeln!(s, "{indent}{file}:{}: {}  {verdict}", rule.line, rule.text);
+            }
+            if !seg.rules.iter().any(|r| r.holds) {
+                let _ = writeln!(
+                    s,
+                    "{indent}no rule holds: unspecified (the caller's own logic applies)"
+                );
+            }
+        }
+        if self.untraced > 0 {
+            let _ = writeln!(s, "  ... and {} more segments not traced", self.untraced);
+        }
+        if many && self.decision == Decision::Mixed {
+            let _ = writeln!(
+                s,
+                "  the bytes of the range differ: mixed (refuse the mapping)"
+            );
+        }
+        s
+    }
+}
+
+fn names(table: &DecisionTable, set: u64) -> String {
+    let n = table.attr_names(set);
+    if n.is_empty() {
+        "(none)".to_string()
+    } else {
+        n.join(", ")
+    }
+}
+
+pub fn hex(v: u64) -> String {
+    format!("{v:#x}")
+}

@@ -1,0 +1,560 @@
+//! The decision table: the one lowered form that every output prints.
+//!
+//! Attributes become bits; each derived attribute a list of terms; the nesting of
+//! MMIO regions becomes sorted, disjoint intervals, each pointing at a rule set whose
+//! rows already include the enclosing devices' rules and the default rules.
+
+use crate::dnf::{self, Term};
+use crate::model::{AttrKind, DeviceId, Mapping, Model};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The answer for an address or a range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Unspecified = 0,
+    Encrypted = 1,
+    Decrypted = 2,
+    Mixed = 3,
+    Invalid = 4,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 5] = [
+        Decision::Unspecified,
+        Decision::Encrypted,
+        Decision::Decrypted,
+        Decision::Mixed,
+        Decision::Invalid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Unspecified => "unspecified",
+            Decision::Encrypted => "encrypted",
+            Decision::Decrypted => "decrypted",
+            Decision::Mixed => "mixed",
+            Decision::Invalid => "invalid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+impl From<Mapping> for Decision {
+    fn from(m: Mapping) -> Self {
+        match m {
+            Mapping::Encrypted => Decision::Encrypted,
+            Mapping::Decrypted => Decision::Decrypted,
+        }
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableAttr {
+    pub name: String,
+    pub doc: Vec<String>,
+    /// `true` for a base attribute, `false` for a derived one.
+    pub base: bool,
+    /// The attributes named by `implies`, as written.
+    pub implies: Vec<usize>,
+    /// For a base attribute: its own bit and every bit it implies, transitively.
+    #[serde(with = "crate::hex::u64")]
+    pub implies_mask: u64,
+    /// For a derived attribute: it is present when any term matches.
+    pub terms: Vec<Term>,
+    /// The derivation as written (empty for a base attribute).
+    pub derivation: String,
+    pub formerly: Vec<String>,
+    pub deprecated: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePlatform {
+    pub name: String,
+    pub doc: Vec<String>,
+    /// The base attributes it sets, as written.
+    #[serde(with = "crate::hex::u64")]
+    pub sets: u64,
+    /// Its full attribute set (closed).
+    #[serde(with = "crate::hex::u64")]
+    pub full: u64,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRegion {
+    #[serde(with = "crate::hex::u64")]
+    pub start: u64,
+    /// The last byte (inclusive), so that a region may end at 2^64.
+    #[serde(with = "crate::hex::u64")]
+    pub last: u64,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDevice {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub regions: Vec<TableRegion>,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRule {
+    /// The device of a `map` rule; `None` for a `default` rule.
+    pub device: Option<usize>,
+    pub decision: Decision,
+    /// The rule as written in canonical form.
+    pub text: String,
+    pub line: usize,
+}
+
+/// One row: it matches a full attribute set `s` when `s & mask == value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Row {
+    #[serde(with = "crate::hex::u64")]
+    pub mask: u64,
+    #[serde(with = "crate::hex::u64")]
+    pub value: u64,
+    pub decision: Decision,
+    /// The index of the rule this row came from.
+    pub rule: usize,
+}
+
+impl Row {
+    pub fn matches(&self, attrs: u64) -> bool {
+        attrs & self.mask == self.value
+    }
+}
+
+/// The ordered rows that decide an address inside a given chain of devices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// The devices containing the addresses, innermost first (empty: elsewhere).
+    pub devices: Vec<usize>,
+    pub rows: Vec<Row>,
+}
+
+/// A maximal run of addresses `[start, last]` inside the same devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interval {
+    #[serde(with = "crate::hex::u64")]
+    pub start: u64,
+    #[serde(with = "crate::hex::u64")]
+    pub last: u64,
+    pub rule_set: usize,
+}
+
+/// The lowered spec. Rule set 0 is the one for addresses outside every device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionTable {
+    pub spec: String,
+    pub doc: Vec<String>,
+    /// The `naming` prefix, if the spec sets one (it names the generated enum).
+    pub prefix: Option<String>,
+    pub attrs: Vec<TableAttr>,
+    /// Every base attribute's bit.
+    #[serde(with = "crate::hex::u64")]
+    pub base_mask: u64,
+    /// Derived attributes in evaluation order.
+    pub derive_order: Vec<usize>,
+    pub platforms: Vec<TablePlatform>,
+    pub devices: Vec<TableDevice>,
+    pub rules: Vec<TableRule>,
+    pub rule_sets: Vec<RuleSet>,
+    pub intervals: Vec<Interval>,
+}
+
+/// One stretch of a range query: the addresses `[start, last]` share a rule set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub start: u64,
+    pub last: u64,
+    pub rule_set: usize,
+}
+
+impl DecisionTable {
+    /// Lower a checked model. `line` maps a byte offset to its 1-based line.
+    pub fn build(model: &Model, line: &dyn Fn(usize) -> usize) -> DecisionTable {
+        let n = model.attrs.len();
+        let mut base_mask = 0u64;
+        let mut direct = vec![0u64; n];
+        for (i, a) in model.attrs.iter().enumerate() {
+            if let AttrKind::Base { implies } = &a.kind {
+                base_mask |= 1 << i;
+                direct[i] = 1 << i;
+                for &j in implies {
+                    direct[i] |= 1 << j;
+                }
+            }
+        }
+        // Transitive closure of `implies` (at most 64 rounds; usually two).
+        let mut closed = direct.clone();
+        loop {
+            let mut changed = false;
+            for i in 0..n {
+                let mut m = closed[i];
+                let mut bits = closed[i];
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    m |= closed[j];
+                }
+                if m != closed[i] {
+                    closed[i] = m;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let attrs = model
+            .attrs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let (implies, terms, derivation) = match &a.kind {
+                    AttrKind::Base { implies } => (implies.clone(), Vec::new(), String::new()),
+                    AttrKind::Derived { cond } => (
+                        Vec::new(),
+                        dnf::terms(cond),
+                        cond.display(&|x| model.attr_name(x)),
+                    ),
+                };
+                TableAttr {
+                    name: a.name.clone(),
+                    doc: a.doc.clone(),
+                    base: a.is_base(),
+                    implies,
+                    implies_mask: closed[i],
+                    terms,
+                    derivation,
+                    formerly: a.formerly.iter().map(|(f, _)| f.clone()).collect(),
+                    deprecated: a.deprecated.clone(),
+                    line: line(a.span.start),
+                }
+            })
+            .collect();
+
+        let mut table = DecisionTable {
+            spec: model.name.clone(),
+            doc: model.doc.clone(),
+            prefix: model.naming.prefix.clone(),
+            attrs,
+            base_mask,
+            derive_order: model.derive_order.clone(),
+            platforms: Vec::new(),
+            devices: model
+                .devices
+                .iter()
+                .map(|d| TableDevice {
+                    name: d.name.clone(),
+                    doc: d.doc.clone(),
+                    regions: d
+                        .regions
+                        .iter()
+                        .map(|r| TableRegion {
+                            start: r.start,
+                            last: r.last,
+                            line: line(r.span.start),
+                        })
+                        .collect(),
+                    line: line(d.span.start),
+                })
+                .collect(),
+            rules: model
+                .rules
+                .iter()
+                .map(|r| TableRule {
+                    device: r.device,
+                    decision: r.mapping.into(),
+                    text: model.rule_text(r),
+                    line: line(r.span.start),
+                })
+                .collect(),
+            rule_sets: Vec::new(),
+            intervals: Vec::new(),
+        };
+        table.platforms = model
+            .platforms
+            .iter()
+            .map(|p| {
+                let sets = p.sets.iter().fold(0u64, |m, &a| m | 1 << a);
+                TablePlatform {
+                    name: p.name.clone(),
+                    doc: p.doc.clone(),
+                    sets,
+                    full: table.close(sets),
+                    line: line(p.span.start),
+                }
+            })
+            .collect();
+
+        let rule_terms: Vec<Vec<Term>> = model
+            .rules
+            .iter()
+            .map(|r| match &r.cond {
+                Some(c) => dnf::terms(c),
+                None => vec![Term { mask: 0, value: 0 }],
+            })
+            .collect();
+        // Each device's rules and the default rules, in source order.
+        let mut device_rules: Vec<Vec<usize>> = vec![Vec::new(); model.devices.len()];
+        let mut default_rules = Vec::new();
+        for (r, rule) in model.rules.iter().enumerate() {
+            match rule.device {
+                Some(d) => device_rules[d].push(r),
+                None => default_rules.push(r),
+            }
+        }
+        let mut sets: BTreeMap<Vec<DeviceId>, usize> = BTreeMap::new();
+        let mut rule_set_of = |chain: Vec<DeviceId>, table: &mut DecisionTable| -> usize {
+            if let Some(&i) = sets.get(&chain) {
+                return i;
+            }
+            let mut rows = Vec::new();
+            let chain_rules = chain.iter().flat_map(|&d| device_rules[d].iter().copied());
+            'rules: for r in chain_rules.chain(default_rules.iter().copied()) {
+                for t in &rule_terms[r] {
+                    rows.push(Row {
+                        mask: t.mask,
+                        value: t.value,
+                        decision: model.rules[r].mapping.into(),
+                        rule: r,
+                    });
+                    if t.mask == 0 {
+                        // Always matches: nothing after it can decide.
+                        break 'rules;
+                    }
+                }
+            }
+            let i = table.rule_sets.len();
+            table.rule_sets.push(RuleSet {
+                devices: chain.clone(),
+                rows,
+            });
+            sets.insert(chain, i);
+            i
+        };
+        rule_set_of(Vec::new(), &mut table);
+        for (start, last, chain) in nesting_segments(model) {
+            let rs = rule_set_of(chain, &mut table);
+            match table.intervals.last_mut() {
+                Some(prev) if prev.rule_set == rs && prev.last.checked_add(1) == Some(start) => {
+                    prev.last = last;
+                }
+                _ => table.intervals.push(Interval {
+                    start,
+                    last,
+                    rule_set: rs,
+                }),
+            }
+        }
+        table
+    }
+
+    /// The full attribute set for the base attributes a platform reports.
+    /// Bits that are not base attributes are ignored; derived bits are recomputed.
+    pub fn close(&self, base: u64) -> u64 {
+        let mut set = 0u64;
+        let mut bits = base & self.base_mask;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            set |= self.attrs[i].implies_mask;
+        }
+        for &d in &self.derive_order {
+            if self.attrs[d].terms.iter().any(|t| set & t.mask == t.value) {
+                set |= 1 << d;
+            }
+        }
+        set
+    }
+
+    /// The index of the first row of `rule_set` that matches `attrs`.
+    pub fn first_match(&self, rule_set: usize, attrs: u64) -> Option<usize> {
+        self.rule_sets[rule_set]
+            .rows
+            .iter()
+            .position(|r| r.matches(attrs))
+    }
+
+    /// The decision of a rule set under a full attribute set.
+    pub fn eval_rule_set(&self, rule_set: usize, attrs: u64) -> Decision {
+        match self.first_match(rule_set, attrs) {
+            Some(i) => self.rule_sets[rule_set].rows[i].decision,
+            None => Decision::Unspecified,
+        }
+    }
+
+    /// The stretch of addresses around `addr` that shares its rule set: an interval,
+    /// or the gap between two intervals (rule set 0).
+    pub fn segment_at(&self, addr: u64) -> Segment {
+        let idx = self.intervals.partition_point(|iv| iv.start <= addr);
+        if idx > 0 {
+            let iv = self.intervals[idx - 1];
+            if iv.last >= addr {
+                return Segment {
+                    start: iv.start,
+                    last: iv.last,
+                    rule_set: iv.rule_set,
+                };
+            }
+        }
+        let start = if idx > 0 {
+            self.intervals[idx - 1].last + 1
+        } else {
+            0
+        };
+        let last = match self.intervals.get(idx) {
+            Some(iv) => iv.start - 1,
+            None => u64::MAX,
+        };
+        Segment {
+            start,
+            last,
+            rule_set: 0,
+        }
+    }
+
+    /// The segments that a valid range `[addr, addr + size)` touches, clipped to it.
+    /// Returns `None` for an invalid range (size 0 or past 2^64).
+    pub fn segments(&self, addr: u64, size: u64) -> Option<Vec<Segment>> {
+        let last = range_last(addr, size)?;
+        let mut out = Vec::new();
+        let mut cur = addr;
+        loop {
+            let mut seg = self.segment_at(cur);
+            seg.start = cur;
+            let done = seg.last >= last;
+            seg.last = seg.last.min(last);
+            out.push(seg);
+            if done {
+                return Some(out);
+            }
+            cur = seg.last + 1;
+        }
+    }
+
+    /// The decision for `[addr, addr + size)` under a full attribute set.
+    pub fn decide(&self, attrs: u64, addr: u64, size: u64) -> Decision {
+        match range_last(addr, size) {
+            Some(last) => self.decide_span(attrs, addr, last),
+            None => Decision::Invalid,
+        }
+    }
+
+    /// The decision for the bytes `[start, last]` (`start <= last`).
+    pub fn decide_span(&self, attrs: u64, start: u64, last: u64) -> Decision {
+        let mut cur = start;
+        let mut answer = None;
+        loop {
+            let seg = self.segment_at(cur);
+            let d = self.eval_rule_set(seg.rule_set, attrs);
+            match answer {
+                None => answer = Some(d),
+                Some(a) if a != d => return Decision::Mixed,
+                Some(_) => {}
+            }
+            if seg.last >= last {
+                return d;
+            }
+            cur = seg.last + 1;
+        }
+    }
+
+    /// Whether the byte at `addr` is mapped encrypted (the kernel's `is_private_mmio`).
+    pub fn is_private_mmio(&self, attrs: u64, addr: u64) -> bool {
+        self.decide(attrs, addr, 1) == Decision::Encrypted
+    }
+
+    pub fn attr_index(&self, name: &str) -> Option<usize> {
+        self.attrs.iter().position(|a| a.name == name)
+    }
+
+    pub fn platform(&self, name: &str) -> Option<&TablePlatform> {
+        self.platforms.iter().find(|p| p.name == name)
+    }
+
+    /// The names of the attributes in a set, in enum order.
+    pub fn attr_names(&self, set: u64) -> Vec<&str> {
+        (0..self.attrs.len())
+            .filter(|&i| set >> i & 1 == 1)
+            .map(|i| self.attrs[i].name.as_str())
+            .collect()
+    }
+
+    /// Every region boundary: starts, lasts and the bytes just past them.
+    pub fn boundaries(&self) -> Vec<u64> {
+        let mut out = Vec::new();
+        for iv in &self.intervals {
+            out.push(iv.start);
+            out.push(iv.last);
+            out.extend(iv.start.checked_sub(1));
+            out.extend(iv.last.checked_add(1));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The last byte of `[addr, addr + size)`, or `None` when the range is invalid.
+pub fn range_last(addr: u64, size: u64) -> Option<u64> {
+    if size == 0 {
+        return None;
+    }
+    addr.checked_add(size - 1)
+}
+
+/// Cut the nesting of all regions into disjoint runs, each with the devices that
+/// contain it, innermost first. Runs outside every region are left out.
+fn nesting_segments(model: &Model) -> Vec<(u64, u64, Vec<DeviceId>)> {
+    let mut regions: Vec<(u64, u64, DeviceId)> = model
+        .devices
+        .iter()
+        .enumerate()
+        .flat_map(|(d, dev)| dev.regions.iter().map(move |r| (r.start, r.last, d)))
+        .collect();
+    // Outer regions first where two start together.
+    regions.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out = Vec::new();
+    let mut stack: Vec<(u64, DeviceId)> = Vec::new(); // (last, device)
+    let mut pos: u128 = 0; // next address not yet covered by an emitted run
+    let chain = |stack: &[(u64, DeviceId)]| stack.iter().rev().map(|&(_, d)| d).collect();
+    let close_until =
+        |stack: &mut Vec<(u64, DeviceId)>, pos: &mut u128, bound: u128, out: &mut Vec<_>| {
+            while let Some(&(last, _)) = stack.last() {
+                if u128::from(last) >= bound {
+                    break;
+                }
+                if *pos <= u128::from(last) {
+                    out.push((*pos as u64, last, chain(stack)));
+                }
+                *pos = u128::from(last) + 1;
+                stack.pop();
+            }
+        };
+    for (start, last, d) in regions {
+        close_until(&mut stack, &mut pos, u128::from(start), &mut out);
+        if !stack.is_empty() && pos < u128::from(start) {
+            out.push((pos as u64, start - 1, chain(&stack)));
+        }
+        pos = u128::from(start);
+        stack.push((last, d));
+    }
+    close_until(&mut stack, &mut pos, u128::MAX, &mut out);
+    out
+}

@@ -1,0 +1,141 @@
+//! Every shipped example checks cleanly, and its table agrees with the reference
+//! evaluator and with the platform sets of DOMAIN.md.
+
+use ccattr_core::{compile, reference, Source};
+use std::path::Path;
+
+fn examples() -> Vec<(String, Source)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("examples/ exists") {
+        let path = entry.expect("readable").path();
+        if path.extension().is_some_and(|e| e == "ccattr") {
+            let text = std::fs::read_to_string(&path).expect("UTF-8");
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.push((name.clone(), Source::new(name, text)));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 3, "the three required examples exist");
+    out
+}
+
+#[test]
+fn examples_check_without_diagnostics() {
+    for (name, src) in examples() {
+        let c = compile(&src);
+        let text = ccattr_core::render::text(&src, &c.diagnostics);
+        assert!(c.diagnostics.is_empty(), "{name}:\n{text}");
+        assert!(c.table.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn table_agrees_with_reference_on_boundaries() {
+    for (name, src) in examples() {
+        let c = compile(&src);
+        let (model, table) = (c.model.unwrap(), c.table.unwrap());
+        let mut sets: Vec<u64> = table.platforms.iter().map(|p| p.sets).collect();
+        sets.extend((0..64u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        let mut addrs = table.boundaries();
+        addrs.extend([0, 1, u64::MAX, u64::MAX - 1]);
+        for &base in &sets {
+            let full = table.close(base);
+            assert_eq!(
+                full,
+                reference::close(&model, base),
+                "{name} close({base:#x})"
+            );
+            for &a in &addrs {
+                for size in [0u64, 1, 2, 0x1000, 0x5000, 0x10_0000, u64::MAX] {
+                    assert_eq!(
+                        table.decide(full, a, size),
+                        reference::decide(&model, full, a, size),
+                        "{name}: attrs {full:#x} addr {a:#x} size {size:#x}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// DOMAIN.md's "Who answers": the full set of each platform.
+#[test]
+fn linux_6_1_platforms_have_the_kernels_sets() {
+    let src = examples()
+        .into_iter()
+        .find(|(n, _)| n == "linux_6_1.ccattr")
+        .unwrap()
+        .1;
+    let table = compile(&src).table.unwrap();
+    let full = |p: &str| {
+        let mut names = table.attr_names(table.platform(p).unwrap().full);
+        names.sort();
+        names
+            .iter()
+            .map(|n| n.trim_start_matches("CC_ATTR_").to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert_eq!(full("sme_host"), "HOST_MEM_ENCRYPT,MEM_ENCRYPT");
+    assert_eq!(
+        full("sev_guest"),
+        "GUEST_MEM_ENCRYPT,GUEST_UNROLL_STRING_IO,MEM_ENCRYPT"
+    );
+    assert_eq!(
+        full("sev_es_guest"),
+        "GUEST_MEM_ENCRYPT,GUEST_STATE_ENCRYPT,MEM_ENCRYPT"
+    );
+    assert_eq!(
+        full("sev_snp_guest"),
+        "GUEST_MEM_ENCRYPT,GUEST_SEV_SNP,GUEST_STATE_ENCRYPT,MEM_ENCRYPT"
+    );
+    assert_eq!(
+        full("tdx_guest"),
+        "GUEST_MEM_ENCRYPT,GUEST_UNROLL_STRING_IO,HOTPLUG_DISABLED,MEM_ENCRYPT"
+    );
+    assert_eq!(full("hyperv_vtom"), "GUEST_MEM_ENCRYPT,MEM_ENCRYPT");
+    let order: Vec<_> = table
+        .attrs
+        .iter()
+        .map(|a| a.name.trim_start_matches("CC_ATTR_"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "MEM_ENCRYPT",
+            "HOST_MEM_ENCRYPT",
+            "GUEST_MEM_ENCRYPT",
+            "GUEST_STATE_ENCRYPT",
+            "GUEST_UNROLL_STRING_IO",
+            "GUEST_SEV_SNP",
+            "HOTPLUG_DISABLED"
+        ]
+    );
+}
+
+#[test]
+fn hyperv_vtom_maps_the_ioapic_and_vtpm_private() {
+    let src = examples()
+        .into_iter()
+        .find(|(n, _)| n == "hyperv_vtom.ccattr")
+        .unwrap()
+        .1;
+    let table = compile(&src).table.unwrap();
+    let pv = table.platform("hyperv_vtom_paravisor").unwrap().full;
+    let en = table.platform("hyperv_vtom_enlightened").unwrap().full;
+    let bare = table.platform("bare_metal").unwrap().full;
+    use ccattr_core::Decision::*;
+    assert!(table.is_private_mmio(pv, 0xFEC0_0000));
+    assert!(table.is_private_mmio(pv, 0xFED4_0FFF));
+    assert!(
+        !table.is_private_mmio(pv, 0xFED4_1000),
+        "the rest of the TIS window is shared"
+    );
+    assert!(!table.is_private_mmio(en, 0xFEC0_0000));
+    assert_eq!(table.decide(pv, 0xFEBF_F000, 0x2000), Mixed);
+    assert_eq!(table.decide(pv, 0xFEE0_0000, 0x1000), Decrypted);
+    assert_eq!(table.decide(bare, 0xFEC0_0000, 1), Unspecified);
+    assert_eq!(table.decide(pv, 0xFEC0_0000, 0), Invalid);
+    assert_eq!(table.decide(pv, u64::MAX, 2), Invalid);
+}

@@ -1,0 +1,3 @@
+fn main() -> Result<(), ccattr_build::Error> {
+    ccattr_build::compile_specs(&["../hyperv_vtom.ccattr"])
+}

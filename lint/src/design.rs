@@ -1,0 +1,238 @@
+//! The design rules: unused attributes, rules that never decide, devices without
+//! rules, unaligned regions and platforms that cannot be told apart.
+
+use crate::catalogue::*;
+use crate::reach;
+use crate::{Finding, Input, Subject};
+use ccattr_core::model::{AttrKind, Cond, Model, Rule};
+use ccattr_core::Diagnostic;
+
+/// The most condition evaluations the rule checks make for one rule.
+const MAX_EVALUATIONS: usize = 1 << 22;
+
+/// The kernel maps whole pages of this size.
+pub const PAGE_SIZE: u64 = 4096;
+
+pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    unused_attributes(input.model, out);
+    rules(input, out);
+    devices_without_rules(input.model, out);
+    unaligned_regions(input.model, out);
+    same_platforms(input, out);
+}
+
+fn unused_attributes(model: &Model, out: &mut Vec<Finding>) {
+    let mut used = vec![false; model.attrs.len()];
+    let mut read = Vec::new();
+    for r in &model.rules {
+        if let Some(c) = &r.cond {
+            c.attrs(&mut read);
+        }
+    }
+    for a in &model.attrs {
+        match &a.kind {
+            AttrKind::Derived { cond } => cond.attrs(&mut read),
+            AttrKind::Base { implies } => read.extend(implies),
+        }
+    }
+    for p in &model.platforms {
+        read.extend(&p.sets);
+    }
+    for a in read {
+        used[a] = true;
+    }
+    for (a, _) in model
+        .attrs
+        .iter()
+        .zip(&used)
+        .filter(|(a, u)| !**u && a.deprecated.is_none())
+    {
+        out.push(Finding::new(
+            Diagnostic::warning(UNUSED_ATTRIBUTE, format!("attribute `{}` is never used", a.name), a.span)
+                .with_label("no rule or derivation reads it, no platform sets it, nothing implies it")
+                .with_help("remove it, use it, or mark it `deprecated \"reason\";` if code outside the spec needs the name"),
+            vec![Subject::Attr(a.name.clone())],
+        ));
+    }
+}
+
+/// Rules that can never hold, and rules that an earlier rule of the same device (or an
+/// earlier `default` rule) always decides before.
+fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let model = input.model;
+    let always = Cond::Const(true);
+    let cond_of = |r: &Rule| -> Cond { r.cond.clone().unwrap_or(always.clone()) };
+    for (i, rule) in model.rules.iter().enumerate() {
+        let cond = cond_of(rule);
+        let earlier: Vec<(usize, Cond)> = model.rules[..i]
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.device == rule.device)
+            .map(|(j, e)| (j, cond_of(e)))
+            .collect();
+        let text = model.rule_text(rule);
+        // An earlier rule that always holds, or holds exactly when this one does,
+        // shadows it whatever the attributes: no need to enumerate.
+        let same: Vec<usize> = earlier
+            .iter()
+            .filter(|(_, c)| *c == always || (*c == cond && cond != Cond::Const(false)))
+            .map(|(j, _)| *j)
+            .collect();
+        if !same.is_empty() {
+            out.push(shadowed(model, rule, &same, text));
+            continue;
+        }
+        let mut conds: Vec<&Cond> = vec![&cond];
+        conds.extend(earlier.iter().map(|(_, c)| c));
+        // Too many influencing attributes to enumerate, or too much work: stay silent
+        // rather than guess.
+        let bases = reach::influencing_bases(input.table, reach::read_mask(model, &conds));
+        let work = 1usize
+            .checked_shl(bases.len() as u32)
+            .map(|sets| sets.saturating_mul(conds.len()));
+        if work.is_none_or(|w| w > MAX_EVALUATIONS) {
+            continue;
+        }
+        let Some(sets) = reach::full_sets(input.table, &bases) else {
+            continue;
+        };
+        let holding: Vec<u64> = sets.into_iter().filter(|&s| cond.eval(s)).collect();
+        if holding.is_empty() {
+            out.push(Finding::new(
+                Diagnostic::warning(
+                    RULE_NEVER_HOLDS,
+                    "this rule's condition never holds",
+                    rule.span,
+                )
+                .with_label("false on every attribute set that platform code can report")
+                .with_note(
+                    "conditions are evaluated on full sets: `implies` and derivations applied",
+                )
+                .with_help("fix the condition or remove the rule"),
+                vec![Subject::Text(text)],
+            ));
+            continue;
+        }
+        if earlier.is_empty() {
+            continue;
+        }
+        let decided_first = holding
+            .iter()
+            .all(|&s| earlier.iter().any(|(_, c)| c.eval(s)));
+        if !decided_first {
+            continue;
+        }
+        let deciders: Vec<usize> = earlier
+            .iter()
+            .filter(|(_, c)| holding.iter().any(|&s| c.eval(s)))
+            .map(|(j, _)| *j)
+            .collect();
+        out.push(shadowed(model, rule, &deciders, text));
+    }
+}
+
+fn shadowed(model: &Model, rule: &Rule, deciders: &[usize], text: String) -> Finding {
+    let owner = match rule.device {
+        Some(d) => format!("an earlier rule of device `{}`", model.devices[d].name),
+        None => "an earlier `default` rule".to_string(),
+    };
+    let mut d = Diagnostic::warning(RULE_SHADOWED, "this rule never decides", rule.span)
+        .with_label(format!(
+            "whenever it holds, {owner} holds too and decides first"
+        ))
+        .with_help("remove it, move it before the rule that shadows it, or narrow that rule");
+    for &j in deciders {
+        d = d.with_secondary(model.rules[j].span, "decides first");
+    }
+    Finding::new(d, vec![Subject::Text(text)])
+}
+
+fn devices_without_rules(model: &Model, out: &mut Vec<Finding>) {
+    for (id, dev) in model.devices.iter().enumerate() {
+        if model.rules.iter().any(|r| r.device == Some(id)) {
+            continue;
+        }
+        let defaults = model.rules.iter().any(|r| r.device.is_none());
+        let fallback = if defaults {
+            "its addresses are decided by the enclosing device or the `default` rules"
+        } else {
+            "its addresses are decided by the enclosing device, or left unspecified"
+        };
+        out.push(Finding::new(
+            Diagnostic::warning(DEVICE_WITHOUT_RULE, format!("device `{}` has no `map` rule", dev.name), dev.span)
+                .with_label(fallback)
+                .with_help(format!(
+                    "add `map {} encrypted|decrypted when ...;`, or suppress with the reason the defaults are right",
+                    dev.name
+                )),
+            vec![Subject::Device(dev.name.clone())],
+        ));
+    }
+}
+
+fn unaligned_regions(model: &Model, out: &mut Vec<Finding>) {
+    let page = u128::from(PAGE_SIZE);
+    for dev in &model.devices {
+        for r in &dev.regions {
+            let start = u128::from(r.start);
+            let end = u128::from(r.last) + 1;
+            if start % page == 0 && end % page == 0 {
+                continue;
+            }
+            let first_page = start - start % page;
+            let end_page = end.div_ceil(page) * page;
+            let shown = format!("[{:#x}, {:#x})", start, end);
+            out.push(Finding::new(
+                Diagnostic::warning(
+                    REGION_UNALIGNED,
+                    format!("region {shown} of device `{}` is not aligned to 4 KiB pages", dev.name),
+                    r.span,
+                )
+                .with_label(if start % page != 0 {
+                    "starts inside a page"
+                } else {
+                    "ends inside a page"
+                })
+                .with_note(format!(
+                    "the kernel maps whole pages: the decision applies to [{first_page:#x}, {end_page:#x})"
+                ))
+                .with_help(format!("declare the whole pages: `mmio {first_page:#X} size {:#X};`", end_page - first_page)),
+                vec![Subject::Device(dev.name.clone()), Subject::Text(shown)],
+            ));
+        }
+    }
+}
+
+fn same_platforms(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let table = input.table;
+    let model = input.model;
+    for (j, p) in table.platforms.iter().enumerate() {
+        let Some(i) = table.platforms[..j].iter().position(|q| q.full == p.full) else {
+            continue;
+        };
+        let names = table.attr_names(p.full);
+        let set = if names.is_empty() {
+            "the empty set".to_string()
+        } else {
+            names.join(", ")
+        };
+        out.push(Finding::new(
+            Diagnostic::warning(
+                PLATFORM_SAME_SET,
+                format!(
+                    "platform `{}` has the same full attribute set as `{}`",
+                    p.name, table.platforms[i].name
+                ),
+                model.platforms[j].span,
+            )
+            .with_label("every decision is the same on both platforms")
+            .with_secondary(model.platforms[i].span, "the same set here")
+            .with_note(format!("both have: {set}"))
+            .with_help("remove one, or declare and set the attribute that tells them apart"),
+            vec![
+                Subject::Platform(table.platforms[i].name.clone()),
+                Subject::Platform(p.name.clone()),
+            ],
+        ));
+    }
+}

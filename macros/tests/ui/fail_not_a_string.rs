@@ -1,0 +1,5 @@
+mod wrong {
+    ccattr_macros::include_spec!(tests / ui / specs / vtom);
+}
+
+fn main() {}

@@ -1,0 +1,26 @@
+//! `ccattr check`: parse and check specs, report every finding.
+
+use super::{report, require_format, CmdResult};
+use crate::load;
+use crate::{Format, EXIT_FAILED};
+
+pub fn run(specs: &[std::path::PathBuf], format: Format) -> CmdResult {
+    require_format(
+        format,
+        &[Format::Text, Format::Json, Format::Github],
+        "check",
+    )?;
+    let loaded = specs
+        .iter()
+        .map(|p| load::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let failed = report(&loaded, format);
+    if format == Format::Text && !failed {
+        for l in &loaded {
+            let warnings = l.compiled.diagnostics.len();
+            let what = if warnings == 1 { "warning" } else { "warnings" };
+            eprintln!("{}: ok ({warnings} {what})", l.source.name);
+        }
+    }
+    Ok(if failed { EXIT_FAILED } else { 0 })
+}

@@ -1,0 +1,163 @@
+//! The subcommands: each reads specs, asks the core, and prints at the edge.
+
+use crate::out::{out, outln};
+mod build;
+mod check;
+pub(crate) mod completions;
+mod explain;
+mod fmt;
+pub(crate) mod lint;
+mod matrix;
+pub(crate) mod review;
+
+use crate::load::{self, Loaded};
+use crate::{Cli, Command, Format, EXIT_FAILED, EXIT_USAGE};
+use ccattr_core::table::DecisionTable;
+use ccattr_core::{parse_u64, render};
+use std::path::Path;
+
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check { specs, format } => check::run(&specs, format),
+        Command::Build {
+            spec,
+            out_dir,
+            emit,
+            check,
+            depfile,
+            force,
+            quiet,
+            format,
+        } => build::run(
+            &spec,
+            &out_dir,
+            &emit,
+            check,
+            depfile.as_deref(),
+            force,
+            quiet,
+            format,
+        ),
+        Command::Explain {
+            spec,
+            addr,
+            size,
+            platform,
+            attrs,
+            format,
+        } => explain::run(
+            &spec,
+            &addr,
+            &size,
+            platform.as_deref(),
+            attrs.as_deref(),
+            format,
+        ),
+        Command::Matrix { spec, format } => matrix::run(&spec, format),
+        Command::Lint {
+            specs,
+            fail_on,
+            format,
+        } => lint::run(&specs, format, &fail_on),
+        Command::Review {
+            specs,
+            base_rev,
+            fail_on,
+            format,
+        } => review::run(&specs, base_rev.as_deref(), &fail_on, format),
+        Command::Fmt {
+            specs,
+            check,
+            stdin,
+            format,
+        } => fmt::run(&specs, check, stdin, format),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { out_dir } => completions::man(out_dir.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        }
+    }
+}
+
+pub type CmdResult = Result<u8, String>;
+
+pub fn require_format(format: Format, allowed: &[Format], command: &str) -> Result<(), String> {
+    if allowed.contains(&format) {
+        Ok(())
+    } else {
+        let names: Vec<String> = allowed
+            .iter()
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect();
+        Err(format!(
+            "`{command}` supports --format {}",
+            names.join(", ")
+        ))
+    }
+}
+
+/// Report a spec's diagnostics in `format`; true if it has errors.
+pub fn report(loaded: &[Loaded], format: Format) -> bool {
+    match format {
+        Format::Json => {
+            let files: Vec<_> = loaded
+                .iter()
+                .map(|l| (&l.source, l.compiled.diagnostics.as_slice()))
+                .collect();
+            outln!("{:#}", render::json(&files));
+        }
+        Format::Github => {
+            for l in loaded {
+                out!("{}", render::github(&l.source, &l.compiled.diagnostics));
+            }
+        }
+        _ => {
+            for l in loaded {
+                load::print_text(&l.source, &l.compiled.diagnostics);
+            }
+        }
+    }
+    loaded.iter().any(|l| l.compiled.has_errors())
+}
+
+/// Load a spec and stop with its diagnostics when it has errors.
+pub fn load_ok(path: &Path, format: Format) -> Result<Result<(Loaded, DecisionTable), u8>, String> {
+    let mut loaded = load::load(path)?;
+    match loaded.compiled.table.take() {
+        Some(table) if !loaded.compiled.has_errors() => {
+            // Warnings still go to standard error in every format.
+            load::print_text(&loaded.source, &loaded.compiled.diagnostics);
+            Ok(Ok((loaded, table)))
+        }
+        _ => {
+            let fmt = if format == Format::Json {
+                Format::Json
+            } else {
+                Format::Text
+            };
+            report(std::slice::from_ref(&loaded), fmt);
+            Ok(Err(EXIT_FAILED))
+        }
+    }
+}
+
+/// Read a number given on the command line: decimal or 0x hex, at most 2^64 - 1.
+pub fn number(what: &str, s: &str) -> Result<u64, String> {
+    parse_u64(s).ok_or_else(|| {
+        let digits = s
+            .trim()
+            .trim_start_matches("0x")
+            .trim_start_matches("0X")
+            .replace('_', "");
+        let is_number = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit());
+        if is_number {
+            format!("{what} `{s}` does not fit in 64 bits (the largest is 0xffffffffffffffff)")
+        } else {
+            format!("{what} `{s}` is not a number (use decimal or 0x hex)")
+        }
+    })
+}

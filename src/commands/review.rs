@@ -1,0 +1,119 @@
+//! `ccattr review BASE HEAD`: what changed between two versions of a spec, in the
+//! class CI can fail on. With `--base-rev REV`, BASE is HEAD's path at git revision REV.
+
+use super::{report, require_format, CmdResult};
+use crate::load::{self, Loaded};
+use crate::out::{out, outln};
+use crate::{Format, EXIT_FAILED};
+use ccattr_core::Compiled;
+use ccattr_review::render::{self, Sources};
+use ccattr_review::{review, Class, Version};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `--fail-on` values: a class (and every more severe one), or never.
+pub const FAIL_ON: [&str; 5] = ["breaking", "behaviour", "behavior", "naming", "never"];
+
+pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: Format) -> CmdResult {
+    require_format(
+        format,
+        &[
+            Format::Text,
+            Format::Json,
+            Format::Markdown,
+            Format::Github,
+            Format::Sarif,
+        ],
+        "review",
+    )?;
+    let (base, head) = match (base_rev, specs) {
+        (Some(rev), [head]) => (from_git(rev, head)?, load::load(head)?),
+        (Some(_), _) => return Err("with --base-rev, give only the HEAD spec".to_string()),
+        (None, [base, head]) => (load::load(base)?, load::load(head)?),
+        (None, _) => {
+            return Err("`review` takes BASE and HEAD (or HEAD with --base-rev REV)".to_string())
+        }
+    };
+    let versions = [&base, &head].map(|l| match (&l.compiled.model, &l.compiled.table) {
+        (Some(model), Some(table)) if !l.compiled.has_errors() => Some(Version {
+            source: &l.source,
+            model,
+            table,
+        }),
+        _ => None,
+    });
+    let [Some(b), Some(h)] = versions else {
+        let fmt = if format == Format::Json {
+            Format::Json
+        } else {
+            Format::Text
+        };
+        report(&[base, head], fmt);
+        return Ok(EXIT_FAILED);
+    };
+    for l in [&base, &head] {
+        load::print_text(&l.source, &l.compiled.diagnostics);
+    }
+    let r = review(b, h);
+    let src = Sources {
+        base: &base.source,
+        head: &head.source,
+    };
+    let head_spec = h.model.name_span;
+    match format {
+        Format::Json => outln!("{:#}", render::json(&r, src)),
+        Format::Markdown => out!("{}", render::markdown(&r, src)),
+        Format::Github => out!("{}", render::github(&r, src, head_spec)),
+        Format::Sarif => outln!("{:#}", render::sarif(&r, src, head_spec)),
+        _ => out!("{}", render::text(&r, src)),
+    }
+    let threshold = Class::parse(fail_on);
+    Ok(if r.fails(threshold) { EXIT_FAILED } else { 0 })
+}
+
+/// Read HEAD's path as of git revision `rev` (`git show REV:./FILE` in HEAD's
+/// directory, so the path is resolved from the repository root of HEAD).
+fn from_git(rev: &str, head: &Path) -> Result<Loaded, String> {
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(':') {
+        return Err(format!("--base-rev `{rev}` is not a git revision"));
+    }
+    let dir = match head.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let file = head
+        .file_name()
+        .ok_or_else(|| format!("{} is not a file", head.display()))?
+        .to_string_lossy();
+    let object = format!("{rev}:./{file}");
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["show", "--no-textconv", &object])
+        .output()
+        .map_err(|e| format!("cannot run git: {}", load::io_reason(&e)))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "cannot read {} at revision {rev}: {}",
+            head.display(),
+            why.trim()
+        ));
+    }
+    let name = format!("{rev}:{}", head.display());
+    let (source, compiled) = match ccattr_grammar::load(&name, &out.stdout) {
+        Ok(source) => {
+            let compiled = ccattr_core::compile(&source);
+            (source, compiled)
+        }
+        Err(e) => (
+            e.source,
+            Compiled {
+                diagnostics: vec![e.diagnostic],
+                model: None,
+                table: None,
+            },
+        ),
+    };
+    Ok(Loaded { source, compiled })
+}

@@ -1,0 +1,162 @@
+//! `ccattr`: check, build and explain confidential-computing attribute specs.
+
+mod commands;
+mod load;
+mod out;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status: the spec has errors, or a check or policy failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: the command line or the file system failed.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "ccattr",
+    version,
+    about = "Compile confidential-computing attribute and MMIO mapping specs",
+    long_about = "ccattr checks specs that declare confidential-computing (CC) platform \
+attributes, platforms, device MMIO regions and mapping rules, and compiles them into a C \
+header, a Rust module and a JSON decision table that all give the same answers.\n\n\
+Exit status: 0 success; 1 the spec has errors or a check failed; 2 the command line or \
+the file system failed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Github,
+    Sarif,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Parse and check specs; report every error and warning.
+    Check {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Write the generated files (C header, Rust module, JSON table).
+    Build {
+        spec: PathBuf,
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Which outputs to write: c, rust, json (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "c,rust,json")]
+        emit: Vec<String>,
+        /// Write nothing; exit 1 and show a diff if any file in DIR differs.
+        #[arg(long)]
+        check: bool,
+        /// Also write a Make-style depfile naming every input.
+        #[arg(long)]
+        depfile: Option<PathBuf>,
+        /// Overwrite files that lack the generator's header comment.
+        #[arg(long)]
+        force: bool,
+        /// Print only errors and warnings (for Make and Kbuild recipes).
+        #[arg(long, short)]
+        quiet: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Decide one address or range, with the trace of how.
+    Explain {
+        spec: PathBuf,
+        /// Address, decimal or 0x hex.
+        addr: String,
+        /// Size of the range in bytes (default 1).
+        #[arg(long, default_value = "1")]
+        size: String,
+        /// A declared platform: its full attribute set.
+        #[arg(long, conflicts_with = "attrs")]
+        platform: Option<String>,
+        /// Base attributes (comma-separated; empty for none); the tool closes them.
+        #[arg(long)]
+        attrs: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The decision of every device on every platform.
+    Matrix {
+        spec: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Naming and design lints; every finding prints its rule ID (docs/lints.md).
+    Lint {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Exit 1 on findings denied to errors (`error`), on any finding, or never.
+        #[arg(long, default_value = "error", value_parser = commands::lint::FAIL_ON)]
+        fail_on: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// What changed between two versions of a spec (docs/review.md).
+    Review {
+        /// BASE and HEAD; only HEAD with --base-rev.
+        #[arg(required = true, num_args = 1..=2, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Read BASE from git: HEAD's path at this revision.
+        #[arg(long, value_name = "REV")]
+        base_rev: Option<String>,
+        /// Exit 1 on a change of this class or a more severe one.
+        #[arg(long, default_value = "breaking", value_parser = commands::review::FAIL_ON)]
+        fail_on: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Rewrite specs in the canonical layout, keeping every comment (docs/fmt.md).
+    Fmt {
+        /// Specs to format in place; `-` reads standard input and writes standard output.
+        #[arg(required_unless_present = "stdin", value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Write nothing; exit 1 and show a diff if any spec is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Read a spec from standard input and write it formatted to standard output.
+        #[arg(long)]
+        stdin: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: commands::completions::Shell,
+    },
+    /// Print the manual page, or write one page per command into a directory.
+    Man {
+        /// Write ccattr.1 and ccattr-COMMAND.1 here instead of printing ccattr.1.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Checking is iterative or bounded everywhere; a large stack is a second guard.
+    let worker = std::thread::Builder::new()
+        .name("ccattr".into())
+        .stack_size(64 << 20)
+        .spawn(move || commands::run(cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => {
+            eprintln!("error: ccattr failed unexpectedly; please report this with the input spec");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

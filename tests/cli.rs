@@ -1,0 +1,552 @@
+//! The command line, end to end: exit codes, JSON shapes, explain, build's file
+//! handling, and hostile input that must end in a clear diagnostic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name)
+}
+
+/// Run ccattr; a run that does not finish in two minutes is a hang and fails.
+fn ccattr(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccattr"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ccattr runs");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("ccattr {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn explain_vtpm_page_is_encrypted_under_the_paravisor() {
+    let spec = example("hyperv_vtom.ccattr");
+    let out = ccattr(&[
+        "explain",
+        s(&spec),
+        "0xFED40000",
+        "--platform",
+        "hyperv_vtom_paravisor",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("0xfed40000: encrypted"), "{text}");
+    assert!(text.contains("in device vtpm"), "{text}");
+    assert!(
+        text.contains("map vtpm encrypted when CC_ATTR_ACCESS_TPM_ENCRYPTED;  holds"),
+        "{text}"
+    );
+
+    let out = ccattr(&[
+        "explain",
+        s(&spec),
+        "0xFED40000",
+        "--platform",
+        "hyperv_vtom_paravisor",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    assert_eq!(v["decision"], "encrypted");
+    assert!(v["attrs"]
+        .as_array()
+        .unwrap()
+        .contains(&"CC_ATTR_ACCESS_TPM_ENCRYPTED".into()));
+    let trace = v["trace"].as_array().unwrap();
+    assert_eq!(trace[0]["device"], "vtpm", "innermost first");
+    assert_eq!(trace[1]["device"], "tpm_tis");
+    let rule = trace.iter().find(|t| t["holds"] == true).unwrap();
+    assert_eq!(rule["line"], 67);
+    assert_eq!(rule["decision"], "encrypted");
+}
+
+#[test]
+fn explain_ranges_attrs_and_invalid_queries() {
+    let spec = example("hyperv_vtom.ccattr");
+    let spec = s(&spec);
+    let decision = |args: &[&str]| {
+        let mut all = vec!["explain", spec];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let out = ccattr(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)["decision"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        decision(&[
+            "0xFED40000",
+            "--size",
+            "0x2000",
+            "--platform",
+            "hyperv_vtom_paravisor"
+        ]),
+        "mixed"
+    );
+    assert_eq!(
+        decision(&[
+            "0xFED41000",
+            "--size",
+            "0x4000",
+            "--platform",
+            "hyperv_vtom_paravisor"
+        ]),
+        "decrypted"
+    );
+    assert_eq!(
+        decision(&[
+            "0xFEC00000",
+            "--attrs",
+            "CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE"
+        ]),
+        "encrypted"
+    );
+    assert_eq!(decision(&["0xFEC00000", "--attrs", ""]), "unspecified");
+    assert_eq!(
+        decision(&["0xFEC00000", "--size", "0", "--platform", "bare_metal"]),
+        "invalid"
+    );
+    assert_eq!(
+        decision(&[
+            "0xFFFFFFFFFFFFFFFF",
+            "--size",
+            "2",
+            "--platform",
+            "bare_metal"
+        ]),
+        "invalid"
+    );
+    assert_eq!(
+        decision(&[
+            "0xFFFFFFFFFFFFFFFF",
+            "--size",
+            "1",
+            "--platform",
+            "hyperv_vtom_paravisor"
+        ]),
+        "decrypted"
+    );
+    // A former name is accepted with a note.
+    assert_eq!(
+        decision(&["0xFEC00000", "--attrs", "CC_ATTR_HAS_PARAVISOR"]),
+        "encrypted"
+    );
+}
+
+#[test]
+fn command_line_errors_exit_2() {
+    let spec = example("hyperv_vtom.ccattr");
+    let spec = s(&spec);
+    for args in [
+        vec![
+            "explain",
+            spec,
+            "0x1_0000_0000_0000_0000",
+            "--platform",
+            "bare_metal",
+        ],
+        vec![
+            "explain",
+            spec,
+            "0x1000",
+            "--size",
+            "18446744073709551616",
+            "--platform",
+            "bare_metal",
+        ],
+        vec!["explain", spec, "banana", "--platform", "bare_metal"],
+        vec!["explain", spec, "0x1000", "--platform", "bare_metl"],
+        vec!["explain", spec, "0x1000", "--attrs", "CC_ATTR_NOPE"],
+        vec![
+            "explain",
+            spec,
+            "0x1000",
+            "--attrs",
+            "CC_ATTR_ACCESS_TPM_ENCRYPTED",
+        ],
+        vec!["explain", spec, "0x1000"],
+        vec!["check", "/nonexistent/spec.ccattr"],
+        vec!["check", "--no-such-flag", spec],
+        vec!["build", spec, "--out-dir", "/tmp/x", "--emit", "pascal"],
+        vec!["matrix", spec, "--format", "sarif"],
+    ] {
+        let out = ccattr(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty(), "{args:?} says why");
+    }
+    let out = ccattr(&[
+        "explain",
+        spec,
+        "0x1_0000_0000_0000_0000",
+        "--platform",
+        "bare_metal",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not fit in 64 bits"));
+    let out = ccattr(&["explain", spec, "0x1000", "--platform", "bare_metl"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `bare_metal`?"));
+}
+
+#[test]
+fn check_json_follows_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bad.ccattr");
+    std::fs::write(&spec, "spec bad;\nattr A;\nplatform p { sets B; }\n").unwrap();
+    let out = ccattr(&["check", s(&spec), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E0105");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], s(&spec));
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 19);
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown attribute `B`"));
+
+    let out = ccattr(&[
+        "check",
+        s(&example("hyperv_vtom.ccattr")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn check_text_is_rustc_like_and_github_annotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bad.ccattr");
+    std::fs::write(&spec, "spec bad;\nattr CC_ATTR_GUEST_MEM_ENCRYPT;\nplatform p { sets CC_ATTR_GUEST_MEM_ENCRPYT; }\n").unwrap();
+    let out = ccattr(&["check", s(&spec)]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("error[E0105]: unknown attribute `CC_ATTR_GUEST_MEM_ENCRPYT`"),
+        "{text}"
+    );
+    assert!(text.contains(":3:19"), "{text}");
+    assert!(text.contains("^^^^^"), "{text}");
+    assert!(
+        text.contains("help: did you mean `CC_ATTR_GUEST_MEM_ENCRYPT`?"),
+        "{text}"
+    );
+    let out = ccattr(&["check", s(&spec), "--format", "github"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("::error file={},line=3,col=19,", s(&spec))),
+        "{text}"
+    );
+    assert!(text.contains("title=E0105::"), "{text}");
+}
+
+#[test]
+fn matrix_json_has_every_device_and_elsewhere() {
+    let out = ccattr(&[
+        "matrix",
+        s(&example("hyperv_vtom.ccattr")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(
+        v["platforms"],
+        serde_json::json!([
+            "hyperv_vtom_paravisor",
+            "hyperv_vtom_enlightened",
+            "bare_metal"
+        ])
+    );
+    let rows = v["rows"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["device"] == name).unwrap()["cells"].clone();
+    assert_eq!(row("ioapic")["hyperv_vtom_paravisor"], "encrypted");
+    assert_eq!(row("ioapic")["hyperv_vtom_enlightened"], "decrypted");
+    assert_eq!(row("vtpm")["hyperv_vtom_paravisor"], "encrypted");
+    assert_eq!(row("tpm_tis")["hyperv_vtom_paravisor"], "decrypted");
+    assert_eq!(row("(elsewhere)")["bare_metal"], "unspecified");
+}
+
+#[test]
+fn build_is_deterministic_write_if_changed_and_refuses_foreign_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let spec = example("hyperv_vtom.ccattr");
+    let out = ccattr(&["build", s(&spec), "--out-dir", s(&out_dir)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = ["hyperv_vtom.h", "hyperv_vtom.rs", "hyperv_vtom.json"];
+    let read = |f: &str| std::fs::read(out_dir.join(f)).unwrap();
+    let first: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect();
+    let mtimes: Vec<_> = files
+        .iter()
+        .map(|f| {
+            std::fs::metadata(out_dir.join(f))
+                .unwrap()
+                .modified()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(20));
+    let out = ccattr(&["build", s(&spec), "--out-dir", s(&out_dir)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unchanged"));
+    for (i, f) in files.iter().enumerate() {
+        assert_eq!(read(f), first[i], "{f} is byte-identical");
+        assert_eq!(
+            std::fs::metadata(out_dir.join(f))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            mtimes[i],
+            "{f} not rewritten"
+        );
+    }
+    // --check passes, then fails with a diff once a file is changed.
+    assert_eq!(
+        ccattr(&["build", s(&spec), "--out-dir", s(&out_dir), "--check"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let h = out_dir.join("hyperv_vtom.h");
+    let edited = String::from_utf8(read("hyperv_vtom.h"))
+        .unwrap()
+        .replace("CC_ATTR_MEM_ENCRYPT,", "CC_ATTR_MEM_ENCRYPTED,");
+    std::fs::write(&h, &edited).unwrap();
+    let out = ccattr(&["build", s(&spec), "--out-dir", s(&out_dir), "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("-\tCC_ATTR_MEM_ENCRYPTED,") && diff.contains("+\tCC_ATTR_MEM_ENCRYPT,"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&h).unwrap(),
+        edited,
+        "--check writes nothing"
+    );
+    // A file without the generator's header is not overwritten without --force.
+    std::fs::write(&h, "/* hand-written */\n").unwrap();
+    let out = ccattr(&["build", s(&spec), "--out-dir", s(&out_dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    assert_eq!(std::fs::read_to_string(&h).unwrap(), "/* hand-written */\n");
+    let out = ccattr(&["build", s(&spec), "--out-dir", s(&out_dir), "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(read("hyperv_vtom.h"), first[0]);
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn build_emit_selects_outputs_and_writes_a_depfile() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = example("linux_6_1.ccattr");
+    let dep = dir.path().join("linux_6_1.d");
+    let out = ccattr(&[
+        "build",
+        s(&spec),
+        "--out-dir",
+        s(dir.path()),
+        "--emit",
+        "c",
+        "--depfile",
+        s(&dep),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(dir.path().join("linux_6_1.h").exists());
+    assert!(!dir.path().join("linux_6_1.rs").exists());
+    let d = std::fs::read_to_string(&dep).unwrap();
+    assert_eq!(
+        d,
+        format!(
+            "{}: {}\n",
+            dir.path().join("linux_6_1.h").display(),
+            spec.display()
+        )
+    );
+}
+
+#[test]
+fn generated_folder_is_current() {
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ccattr") {
+            continue;
+        }
+        let out = ccattr(&[
+            "build",
+            s(&path),
+            "--out-dir",
+            s(&root().join("generated")),
+            "--check",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "generated/ is stale for {}; run: cargo run -- build {} --out-dir generated\n{}",
+            path.display(),
+            path.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// Hostile input: each ends in a diagnostic with a code and exit 1, never a panic
+/// or a hang, and no output file is written.
+#[test]
+fn hostile_specs_end_in_clear_diagnostics_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ccattr_core::synth::Rng::new(7);
+    let tokens = [
+        "attr", "X", ";", "{", "}", "(", ")", "&&", "||", "!", "0x10", "map", "device", "=",
+        "\"s\"", "//c\n", "\n",
+    ];
+    let mut random = String::new();
+    while random.len() < 10 << 20 {
+        random.push_str(tokens[rng.below(tokens.len() as u64) as usize]);
+        random.push(' ');
+    }
+    let mut many_attrs = String::from("spec t;\n");
+    for i in 0..65 {
+        many_attrs.push_str(&format!("attr A{i};\n"));
+    }
+    let mut huge_cond = String::from("spec t;\n");
+    for i in 0..60 {
+        huge_cond.push_str(&format!("attr A{i};\n"));
+    }
+    let clauses: Vec<String> = (0..30)
+        .map(|i| format!("(A{} || A{})", 2 * i, 2 * i + 1))
+        .collect();
+    huge_cond.push_str(&format!(
+        "default encrypted when {};\n",
+        clauses.join(" && ")
+    ));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "E0101"),
+        ("non_utf8", b"spec t;\nattr \xC3\x28;\n".to_vec(), "E0001"),
+        ("nul", b"spec t;\nattr A\0;\n".to_vec(), "E0002"),
+        ("random_tokens", random.into_bytes(), "E0003"),
+        (
+            "nested_parens",
+            format!(
+                "spec t;\nattr A;\nattr B = {}A{};\n",
+                "(".repeat(100_000),
+                ")".repeat(100_000)
+            )
+            .into_bytes(),
+            "E0006",
+        ),
+        (
+            "nested_nots",
+            format!("spec t;\nattr A;\nattr B = {}A;\n", "!".repeat(100_000)).into_bytes(),
+            "E0006",
+        ),
+        ("huge_condition", huge_cond.into_bytes(), "E0120"),
+        ("65_attrs", many_attrs.into_bytes(), "E0119"),
+        (
+            "int_past_64_bits",
+            b"spec t;\ndevice d { mmio 0x10000000000000000 size 1; }\n".to_vec(),
+            "E0004",
+        ),
+        (
+            "region_past_2_64",
+            b"spec t;\ndevice d { mmio 0xFFFFFFFFFFFFFFFF size 2; }\n".to_vec(),
+            "E0115",
+        ),
+        ("too_large", vec![b'\n'; (16 << 20) + 1], "E0007"),
+    ];
+    for (name, bytes, code) in cases {
+        let spec = dir.path().join(format!("{name}.ccattr"));
+        std::fs::write(&spec, &bytes).unwrap();
+        let out_dir = dir.path().join(format!("out_{name}"));
+        let out = ccattr(&[
+            "build",
+            s(&spec),
+            "--out-dir",
+            s(&out_dir),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            codes.contains(&code),
+            "{name}: expected {code}, got {codes:?}"
+        );
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap();
+        assert!(
+            d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1,
+            "{name}: a location"
+        );
+        assert!(!out_dir.exists(), "{name}: nothing written");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}

@@ -1,0 +1,486 @@
+//! The differential harness: the generated C and Rust of many specs compiled into one
+//! program each, fed queries in batches through a pipe, and every answer compared with
+//! the reference evaluator (LANGUAGE.md's four steps over the checked model), the
+//! decision table, the JSON table read back, `explain`, and for a sample of queries the
+//! `ccattr explain` command itself.
+//!
+//! Used by tests/differential.rs: the everyday test over the examples and a dozen
+//! random specs, and the at-scale run of scripts/differential.sh.
+
+use ccattr_codegen::Target;
+use ccattr_core::explain::explain;
+use ccattr_core::synth::{self, Params, Rng};
+use ccattr_core::{compile, reference, Decision, DecisionTable, Model, Source};
+use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Queries sent to the harness programs in one run.
+const BATCH: usize = 400_000;
+/// Base attribute sets whose closure is checked per spec.
+const CLOSES_PER_SPEC: usize = 1000;
+
+/// One spec, compiled, with its generated files.
+pub struct Case {
+    pub file_name: String,
+    pub text: String,
+    pub model: Model,
+    pub table: DecisionTable,
+    pub files: Vec<ccattr_codegen::Output>,
+}
+
+impl Case {
+    pub fn new(file_name: &str, text: String) -> Case {
+        let c = compile(&Source::new(file_name, text.clone()));
+        assert!(!c.has_errors(), "{file_name}: {:?}\n{text}", c.diagnostics);
+        let (Some(model), Some(table)) = (c.model, c.table) else {
+            panic!("{file_name}: no table")
+        };
+        let files = ccattr_codegen::emit(&table, file_name, &Target::ALL);
+        Case {
+            file_name: file_name.to_string(),
+            text,
+            model,
+            table,
+            files,
+        }
+    }
+
+    fn file(&self, ext: &str) -> &ccattr_codegen::Output {
+        self.files
+            .iter()
+            .find(|f| f.file_name.ends_with(ext))
+            .expect("emitted")
+    }
+}
+
+/// Every spec in examples/.
+pub fn example_cases() -> Vec<Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ccattr"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            Case::new(&name, std::fs::read_to_string(&p).expect("read example"))
+        })
+        .collect()
+}
+
+/// The small random specs of the everyday test.
+pub fn small_random_cases(count: u64) -> Vec<Case> {
+    (0..count)
+        .map(|seed| {
+            let mut p = Params::small(&format!("rnd{seed}"), 0xD1FF_0000 + seed);
+            p.devices = p.devices.max(3);
+            Case::new(&format!("rnd{seed}.ccattr"), synth::spec(&p))
+        })
+        .collect()
+}
+
+/// Random specs of every shape synth makes: up to 64 attributes, deep nesting, many
+/// devices and rules, with and without a naming prefix.
+pub fn random_cases(seed: u64, count: usize) -> Vec<Case> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|i| {
+            let name = format!("scale{i}");
+            let s = rng.next_u64();
+            let p = if rng.chance(30) {
+                Params::small(&name, s)
+            } else {
+                let base_attrs = 1 + rng.below(48) as usize;
+                Params {
+                    name: name.clone(),
+                    seed: s,
+                    base_attrs,
+                    derived_attrs: rng.below((65 - base_attrs as u64).min(17)) as usize,
+                    platforms: rng.below(10) as usize,
+                    devices: rng.below(48) as usize,
+                    nest_percent: rng.below(90),
+                    max_rules_per_device: rng.below(6) as usize,
+                    default_rules: rng.below(4) as usize,
+                    prefix: rng.chance(50).then(|| "S_ATTR_".to_string()),
+                }
+            };
+            Case::new(&format!("{name}.ccattr"), synth::spec(&p))
+        })
+        .collect()
+}
+
+/// The two programs, built in a temporary directory that lives as long as they do.
+pub struct Harnesses {
+    pub dir: tempfile::TempDir,
+    c: PathBuf,
+    rust: PathBuf,
+}
+
+/// Write every case's generated files and compile one C and one Rust program that
+/// answer `K ATTRS ADDR SIZE` lines (hex) with `decide | is_private_mmio << 4`, and,
+/// given an argument, `K BASE` lines with the closed set.
+pub fn build_harnesses(cases: &[Case]) -> Harnesses {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for case in cases {
+        for f in &case.files {
+            std::fs::write(d.join(&f.file_name), &f.contents).expect("write generated file");
+        }
+        std::fs::write(d.join(&case.file_name), &case.text).expect("write spec");
+    }
+
+    // C: one translation unit per spec (two specs may share an enum name), one main.
+    let mut main_c = String::from("#include <stdio.h>\n#include <stdint.h>\n\n");
+    let mut objs = Vec::new();
+    for case in cases {
+        let n = &case.table.spec;
+        let unit = format!(
+            "#include \"{n}.h\"\n\nunsigned q_{n}(u64 a, u64 addr, u64 size);\nu64 c_{n}(u64 base);\n\n\
+             unsigned q_{n}(u64 a, u64 addr, u64 size)\n{{\n\treturn (unsigned){n}_decide(a, addr, size) | \
+             ((unsigned){n}_is_private_mmio(a, addr) << 4);\n}}\n\nu64 c_{n}(u64 base)\n{{\n\treturn {n}_attrs_close(base);\n}}\n"
+        );
+        std::fs::write(d.join(format!("q_{n}.c")), unit).expect("write");
+        objs.push(format!("q_{n}.c"));
+        writeln!(
+            main_c,
+            "unsigned q_{n}(uint64_t, uint64_t, uint64_t);\nuint64_t c_{n}(uint64_t);"
+        )
+        .expect("fmt");
+    }
+    main_c.push_str("\nstatic unsigned (*const q[])(uint64_t, uint64_t, uint64_t) = {\n");
+    for case in cases {
+        writeln!(main_c, "\tq_{},", case.table.spec).expect("fmt");
+    }
+    main_c.push_str("};\nstatic uint64_t (*const c[])(uint64_t) = {\n");
+    for case in cases {
+        writeln!(main_c, "\tc_{},", case.table.spec).expect("fmt");
+    }
+    main_c.push_str(
+        "};\n\nint main(int argc, char **argv)\n{\n\tunsigned k;\n\n\t(void)argv;\n\tunsigned long long a, b, s;\n\n\
+         \tif (argc > 1) {\n\t\twhile (scanf(\"%u %llx\", &k, &a) == 2)\n\t\t\tprintf(\"%llx\\n\", (unsigned long long)c[k](a));\n\t\treturn 0;\n\t}\n\
+         \twhile (scanf(\"%u %llx %llx %llx\", &k, &a, &b, &s) == 4)\n\t\tprintf(\"%x\\n\", q[k](a, b, s));\n\treturn 0;\n}\n",
+    );
+    std::fs::write(d.join("main.c"), main_c).expect("write");
+    let status = Command::new("gcc")
+        .current_dir(d)
+        .args([
+            "-std=gnu11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-o",
+            "c_harness",
+            "main.c",
+        ])
+        .args(&objs)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "the C harness builds");
+
+    // Rust: every spec's module through include!, one main.
+    let mut main_rs = String::from("use std::io::{BufRead, Write};\n\n");
+    for case in cases {
+        writeln!(
+            main_rs,
+            "#[allow(dead_code)]\nmod {0} {{\n    include!(\"{0}.rs\");\n}}",
+            case.table.spec
+        )
+        .expect("fmt");
+    }
+    main_rs.push_str(
+        "\nfn main() {\n    let closes = std::env::args().count() > 1;\n    let stdin = std::io::stdin();\n    let mut out = std::io::BufWriter::new(std::io::stdout());\n    \
+         for line in stdin.lock().lines() {\n        let line = line.unwrap();\n        let mut f = line.split(' ');\n        let k: usize = f.next().unwrap().parse().unwrap();\n        \
+         let mut n = || u64::from_str_radix(f.next().unwrap(), 16).unwrap();\n        let (a, b, s) = if closes { (n(), 0, 0) } else { (n(), n(), n()) };\n        let r: u64 = match k {\n",
+    );
+    for (k, case) in cases.iter().enumerate() {
+        let n = &case.table.spec;
+        writeln!(
+            main_rs,
+            "            {k} if closes => {n}::AttrSet::from_bits(a).close().bits(),\n            {k} => {n}::decide({n}::AttrSet::from_bits(a), b, s) as u64 | ({n}::is_private_mmio({n}::AttrSet::from_bits(a), b) as u64) << 4,"
+        )
+        .expect("fmt");
+    }
+    main_rs.push_str("            _ => unreachable!(),\n        };\n        writeln!(out, \"{r:x}\").unwrap();\n    }\n}\n");
+    std::fs::write(d.join("main.rs"), main_rs).expect("write");
+    let out = Command::new("rustc")
+        .current_dir(d)
+        .args([
+            "--edition",
+            "2021",
+            "-O",
+            "-D",
+            "warnings",
+            "-o",
+            "rust_harness",
+            "main.rs",
+        ])
+        .output()
+        .expect("rustc runs");
+    assert!(
+        out.status.success(),
+        "the Rust harness builds:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Harnesses {
+        c: d.join("c_harness"),
+        rust: d.join("rust_harness"),
+        dir,
+    }
+}
+
+/// One query: a set of attributes, a range, and whether the set is closed (a full set
+/// that a platform could have), which `explain` can be asked about.
+#[derive(Clone, Copy, Debug)]
+pub struct Query {
+    pub attrs: u64,
+    pub addr: u64,
+    pub size: u64,
+    pub closed: bool,
+}
+
+/// Queries: random attribute sets (closed and raw), addresses at, just before and
+/// just after every boundary, 0 and 2^64 - 1, sizes that cross boundaries, 0, and
+/// sizes that overflow.
+pub fn queries(table: &DecisionTable, seed: u64, count: usize) -> Vec<Query> {
+    let mut rng = Rng::new(seed);
+    let mut bounds = table.boundaries();
+    bounds.extend([0, 1, u64::MAX, u64::MAX - 1]);
+    let mut sets: Vec<(u64, bool)> = table.platforms.iter().map(|p| (p.full, true)).collect();
+    for _ in 0..32 {
+        let raw = rng.next_u64() & rng.next_u64();
+        sets.push((table.close(raw), true));
+        sets.push((raw, false));
+    }
+    let pick = |rng: &mut Rng, v: &[u64]| v[rng.below(v.len() as u64) as usize];
+    (0..count)
+        .map(|_| {
+            let (attrs, closed) = sets[rng.below(sets.len() as u64) as usize];
+            let addr = match rng.below(5) {
+                0 => rng.next_u64(),
+                _ => pick(&mut rng, &bounds),
+            };
+            let size = match rng.below(6) {
+                0 => 0,
+                1 => 1,
+                2 => u64::MAX - rng.below(4),
+                3 => pick(&mut rng, &bounds)
+                    .wrapping_sub(addr)
+                    .wrapping_add(rng.below(3)),
+                4 => 1 + rng.below(0x10000),
+                _ => 1 << rng.below(64),
+            };
+            Query {
+                attrs,
+                addr,
+                size,
+                closed,
+            }
+        })
+        .collect()
+}
+
+/// The answer as one number: the decision, plus 16 when `is_private_mmio` holds.
+fn code(d: Decision, private: bool) -> u64 {
+    d as u64 | u64::from(private) << 4
+}
+
+/// Feed `input` to `program` (with `args`) and read one hex number per line.
+fn run_program(program: &Path, args: &[&str], input: String) -> Vec<u64> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("harness runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let stdout = child.stdout.take().expect("stdout");
+    let got: Vec<u64> = BufReader::new(stdout)
+        .lines()
+        .map(|l| u64::from_str_radix(&l.expect("harness output"), 16).expect("hex"))
+        .collect();
+    let status = child.wait().expect("wait");
+    writer.join().expect("writer").expect("write to harness");
+    assert!(status.success(), "{} failed", program.display());
+    got
+}
+
+/// What a run checked.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub specs: usize,
+    /// Queries answered by every one of C, Rust, the table, the JSON table and the
+    /// reference.
+    pub queries: u64,
+    /// Of those, the ones `explain` answered too (closed attribute sets).
+    pub explained: u64,
+    /// Queries sent through the `ccattr explain` command.
+    pub cli_explained: u64,
+    /// Base sets closed by C, Rust, the table and the reference.
+    pub closes: u64,
+}
+
+/// Check `per_spec` queries on every case (`cli_per_spec` of them through the
+/// command), in batches. Panics at the first disagreement, naming the spec and query.
+pub fn check(
+    cases: &[Case],
+    h: &Harnesses,
+    per_spec: usize,
+    cli_per_spec: usize,
+    seed: u64,
+) -> Report {
+    let mut report = Report {
+        specs: cases.len(),
+        ..Report::default()
+    };
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    let flush = |input: &mut String, expected: &mut Vec<u64>| {
+        if expected.is_empty() {
+            return;
+        }
+        for (program, name) in [(&h.c, "C"), (&h.rust, "Rust")] {
+            let got = run_program(program, &[], input.clone());
+            assert_eq!(got.len(), expected.len(), "{name} answered every query");
+            if let Some(i) = (0..got.len()).find(|&i| got[i] != expected[i]) {
+                let bad = (0..got.len()).filter(|&i| got[i] != expected[i]).count();
+                let line = input.lines().nth(i).unwrap_or("");
+                panic!(
+                    "{name} disagrees on {bad} queries, first `{line}`: got {:x}, want {:x}",
+                    got[i], expected[i]
+                );
+            }
+        }
+        input.clear();
+        expected.clear();
+    };
+    for (k, case) in cases.iter().enumerate() {
+        let table = &case.table;
+        let back = ccattr_codegen::json::read_table(&case.file(".json").contents)
+            .expect("JSON reads back");
+        assert_eq!(&back, table, "{}: JSON round trip", table.spec);
+        let qs = queries(table, seed ^ (0xABCD + k as u64), per_spec);
+        for (i, q) in qs.iter().enumerate() {
+            let want = reference::decide(&case.model, q.attrs, q.addr, q.size);
+            let private =
+                reference::decide_byte(&case.model, q.attrs, q.addr) == Decision::Encrypted;
+            let at = || {
+                format!(
+                    "{} query {i}: attrs {:#x} addr {:#x} size {:#x}",
+                    table.spec, q.attrs, q.addr, q.size
+                )
+            };
+            assert_eq!(
+                table.decide(q.attrs, q.addr, q.size),
+                want,
+                "table vs reference, {}",
+                at()
+            );
+            assert_eq!(
+                back.decide(q.attrs, q.addr, q.size),
+                want,
+                "JSON table vs reference, {}",
+                at()
+            );
+            assert_eq!(
+                table.is_private_mmio(q.attrs, q.addr),
+                private,
+                "is_private_mmio, {}",
+                at()
+            );
+            if q.closed {
+                let e = explain(table, None, q.attrs & table.base_mask, q.addr, q.size);
+                assert_eq!(e.decision, want, "explain vs reference, {}", at());
+                assert_eq!(e.attrs, q.attrs, "explain closes to the same set, {}", at());
+                report.explained += 1;
+            }
+            writeln!(input, "{k} {:x} {:x} {:x}", q.attrs, q.addr, q.size).expect("fmt");
+            expected.push(code(want, private));
+            report.queries += 1;
+        }
+        if expected.len() >= BATCH {
+            flush(&mut input, &mut expected);
+        }
+        report.cli_explained += check_cli(case, &qs, cli_per_spec, h.dir.path());
+    }
+    flush(&mut input, &mut expected);
+
+    // Closing base sets.
+    let mut closes = String::new();
+    let mut want = Vec::new();
+    for (k, case) in cases.iter().enumerate() {
+        let mut rng = Rng::new(seed ^ k as u64);
+        for _ in 0..CLOSES_PER_SPEC {
+            let base = rng.next_u64() & rng.next_u64();
+            let full = reference::close(&case.model, base);
+            assert_eq!(
+                case.table.close(base),
+                full,
+                "{}: close({base:#x})",
+                case.table.spec
+            );
+            writeln!(closes, "{k} {base:x}").expect("fmt");
+            want.push(full);
+        }
+    }
+    for (program, name) in [(&h.c, "C"), (&h.rust, "Rust")] {
+        assert_eq!(
+            run_program(program, &["close"], closes.clone()),
+            want,
+            "{name} closes every base set like the reference"
+        );
+    }
+    report.closes = want.len() as u64;
+    report
+}
+
+/// Ask `ccattr explain --format json` about the first `n` closed queries of a case;
+/// the number asked.
+fn check_cli(case: &Case, qs: &[Query], n: usize, dir: &Path) -> u64 {
+    let spec = dir.join(&case.file_name);
+    let table = &case.table;
+    let mut asked = 0;
+    for q in qs.iter().filter(|q| q.closed).take(n) {
+        let want = reference::decide(&case.model, q.attrs, q.addr, q.size);
+        let base = q.attrs & table.base_mask;
+        let names: Vec<&str> = table.attr_names(base);
+        let out = Command::new(env!("CARGO_BIN_EXE_ccattr"))
+            .arg("explain")
+            .arg(&spec)
+            .arg(format!("{:#x}", q.addr))
+            .args([
+                "--size",
+                &format!("{:#x}", q.size),
+                "--attrs",
+                &names.join(","),
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("ccattr runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "ccattr explain: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("explain prints JSON");
+        assert_eq!(
+            v["decision"].as_str(),
+            Some(want.as_str()),
+            "ccattr explain vs reference: {} addr {:#x} size {:#x} attrs {names:?}",
+            table.spec,
+            q.addr,
+            q.size
+        );
+        asked += 1;
+    }
+    asked
+}
