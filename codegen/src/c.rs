@@ -694,7 +694,7 @@ fn rows(table: &DecisionTable, lookup: &Lookup, upper: &str) -> Vec<String> {
             if let Some(rule) = row.rule.filter(|&r| last_rule != Some(r)) {
                 last_rule = Some(rule);
                 let r = &table.rules[rule];
-                out.extend(comment("\t\t", &[r.text.clone()]));
+                out.extend(comment("\t\t", std::slice::from_ref(&r.text)));
             }
             if row.rule.is_none() {
                 out.push("\t\t/* No rule decides. */".to_string());
