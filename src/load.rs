@@ -13,8 +13,12 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
-    let name = path.display().to_string();
-    let (source, compiled) = match ccattr_grammar::load(&name, &bytes) {
+    Ok(load_bytes(&path.display().to_string(), &bytes))
+}
+
+/// Compile a spec's bytes read from somewhere (a file, a git revision) as `name`.
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Loaded {
+    let (source, compiled) = match ccattr_grammar::load(name, bytes) {
         Ok(source) => {
             let compiled = ccattr_core::compile(&source);
             (source, compiled)
@@ -28,7 +32,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
             },
         ),
     };
-    Ok(Loaded { source, compiled })
+    Loaded { source, compiled }
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {

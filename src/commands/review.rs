@@ -5,7 +5,6 @@ use super::{report, require_format, CmdResult};
 use crate::load::{self, Loaded};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
-use ccattr_core::Compiled;
 use ccattr_review::render::{self, Sources};
 use ccattr_review::{review, Class, Version};
 use std::path::{Path, PathBuf};
@@ -101,19 +100,5 @@ fn from_git(rev: &str, head: &Path) -> Result<Loaded, String> {
         ));
     }
     let name = format!("{rev}:{}", head.display());
-    let (source, compiled) = match ccattr_grammar::load(&name, &out.stdout) {
-        Ok(source) => {
-            let compiled = ccattr_core::compile(&source);
-            (source, compiled)
-        }
-        Err(e) => (
-            e.source,
-            Compiled {
-                diagnostics: vec![e.diagnostic],
-                model: None,
-                table: None,
-            },
-        ),
-    };
-    Ok(Loaded { source, compiled })
+    Ok(load::load_bytes(&name, &out.stdout))
 }
