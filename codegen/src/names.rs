@@ -89,7 +89,14 @@ impl RustNames {
         let attr_enum = if !prefix.is_empty() && is_rust_camel(&from_prefix) {
             from_prefix
         } else {
-            format!("{}Attr", upper_camel(&table.spec))
+            // Without its underscores the spec's name may start with a digit
+            // (`spec _1;`): then `Attr` leads, as for variants.
+            let from_spec = format!("{}Attr", upper_camel(&table.spec));
+            if is_rust_camel(&from_spec) {
+                from_spec
+            } else {
+                format!("Attr{from_spec}")
+            }
         };
 
         let mut taken: HashSet<String> = HashSet::new();
@@ -229,6 +236,16 @@ mod tests {
             "X",
             &v(&["AEncrypt", "BEncrypt", "CEncrypt"])
         ));
+    }
+
+    #[test]
+    fn attr_enum_from_a_spec_name_that_starts_with_a_digit() {
+        let mut table = crate::testutil::empty_table();
+        table.prefix = None;
+        for (spec, name) in [("_1", "Attr1Attr"), ("__0x", "Attr0xAttr"), ("_", "Attr")] {
+            table.spec = spec.into();
+            assert_eq!(RustNames::new(&table).attr_enum, name);
+        }
     }
 
     #[test]

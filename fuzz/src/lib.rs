@@ -426,10 +426,20 @@ pub fn fmt(data: &[u8]) {
     }
     let before = compile(&source);
     let after = compile(&Source::new(SPEC_NAME, formatted.clone()));
-    assert_eq!(
-        codes(&before),
-        codes(&after),
-        "formatting changed the diagnostics:\n{formatted}"
+    // Formatting may only drop W0002: it trims trailing white space from comments, and
+    // a control character that is white space (a vertical tab) goes with it.
+    let (mut was, now) = (codes(&before), codes(&after));
+    for c in &now {
+        match was.iter().position(|w| w == c) {
+            Some(k) => {
+                was.remove(k);
+            }
+            None => panic!("formatting added {c}:\n{formatted}"),
+        }
+    }
+    assert!(
+        was.iter().all(|&c| c == "W0002"),
+        "formatting removed {was:?}:\n{formatted}"
     );
     match (before.table, after.table) {
         (Some(a), Some(b)) => assert_eq!(
