@@ -19,8 +19,8 @@
  */
 #include <linux/cc_platform.h>
 #endif
-#ifndef _HYPERV_VTOM_H
-#define _HYPERV_VTOM_H
+#ifndef CCATTR_HYPERV_VTOM_H
+#define CCATTR_HYPERV_VTOM_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -486,4 +486,4 @@ static inline bool hyperv_vtom_kernel_is_private_mmio(u64 addr)
 }
 #endif
 
-#endif /* _HYPERV_VTOM_H */
+#endif /* CCATTR_HYPERV_VTOM_H */

@@ -15,8 +15,8 @@
  */
 #include <linux/cc_platform.h>
 #endif
-#ifndef _LINUX_6_1_H
-#define _LINUX_6_1_H
+#ifndef CCATTR_LINUX_6_1_H
+#define CCATTR_LINUX_6_1_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -505,4 +505,4 @@ static inline bool linux_6_1_kernel_is_private_mmio(u64 addr)
 }
 #endif
 
-#endif /* _LINUX_6_1_H */
+#endif /* CCATTR_LINUX_6_1_H */

@@ -16,8 +16,8 @@
  */
 #include <linux/cc_platform.h>
 #endif
-#ifndef _LINUX_MAINLINE_H
-#define _LINUX_MAINLINE_H
+#ifndef CCATTR_LINUX_MAINLINE_H
+#define CCATTR_LINUX_MAINLINE_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -558,4 +558,4 @@ static inline bool linux_mainline_kernel_is_private_mmio(u64 addr)
 }
 #endif
 
-#endif /* _LINUX_MAINLINE_H */
+#endif /* CCATTR_LINUX_MAINLINE_H */

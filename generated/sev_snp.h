@@ -18,8 +18,8 @@
  */
 #include <linux/cc_platform.h>
 #endif
-#ifndef _SEV_SNP_H
-#define _SEV_SNP_H
+#ifndef CCATTR_SEV_SNP_H
+#define CCATTR_SEV_SNP_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -503,4 +503,4 @@ static inline bool sev_snp_kernel_is_private_mmio(u64 addr)
 }
 #endif
 
-#endif /* _SEV_SNP_H */
+#endif /* CCATTR_SEV_SNP_H */

@@ -17,8 +17,8 @@
  */
 #include <linux/cc_platform.h>
 #endif
-#ifndef _TDX_H
-#define _TDX_H
+#ifndef CCATTR_TDX_H
+#define CCATTR_TDX_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -481,4 +481,4 @@ static inline bool tdx_kernel_is_private_mmio(u64 addr)
 }
 #endif
 
-#endif /* _TDX_H */
+#endif /* CCATTR_TDX_H */

@@ -302,7 +302,7 @@ impl Header {
                 &format!("bool {name}_kernel_is_private_mmio"),
                 &["u64 addr"],
             ),
-            guard: format!("_{upper}_H"),
+            guard: format!("CCATTR_{upper}_H"),
             head,
             attr_enum,
             kernel_enum,
@@ -982,6 +982,90 @@ mod tests {
 
     fn header(table: &DecisionTable) -> String {
         emit(table, &Provenance::new("x86_coco.ccattr"))
+    }
+
+    /// The identifiers of C code: comments, string and character literals, and
+    /// `#include` and `#pragma` lines (never macro-expanded into enumerators) left out.
+    fn code_identifiers(c: &str) -> std::collections::BTreeSet<String> {
+        let mut code = String::with_capacity(c.len());
+        let mut rest = c;
+        while let Some(i) = rest.find(['/', '"', '\'', '#']) {
+            code.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let skip = if tail.starts_with("/*") {
+                tail.find("*/").expect("closed comment") + 2
+            } else if ["//", "#include", "#pragma"]
+                .iter()
+                .any(|p| tail.starts_with(p))
+            {
+                tail.find('\n').unwrap_or(tail.len())
+            } else if tail.starts_with(['"', '\'']) {
+                let q = tail.as_bytes()[0];
+                let mut j = 1;
+                while tail.as_bytes()[j] != q {
+                    j += if tail.as_bytes()[j] == b'\\' { 2 } else { 1 };
+                }
+                j + 1
+            } else if let Some(directive) = tail.strip_prefix('#') {
+                // The directive's own name (`define`, `ifdef`, ...) is no identifier.
+                let word = directive.trim_start_matches(' ');
+                let name = word
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(word.len());
+                1 + directive.len() - word.len() + name
+            } else {
+                code.push_str(&tail[..1]);
+                1
+            };
+            code.push(' ');
+            rest = &tail[skip..];
+        }
+        code.push_str(rest);
+        code.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+            .filter(|w| w.starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every identifier of a generated header other than the spec's own attribute and
+    /// former names (and the spec language's keywords) is one the checker refuses as an attribute name (E0123), so no
+    /// spec that checks can name an attribute so that the header does not compile.
+    #[test]
+    fn every_identifier_of_the_header_is_reserved_for_attributes() {
+        let mut tables = testutil::tables();
+        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+        let mut specs: Vec<_> = std::fs::read_dir(examples)
+            .expect("examples/")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ccattr"))
+            .collect();
+        specs.sort();
+        assert!(specs.len() >= 5, "the examples are found");
+        for path in specs {
+            let text = std::fs::read_to_string(&path).expect("example");
+            let compiled = ccattr_core::compile(&ccattr_core::Source::new("x.ccattr", text));
+            tables.push(compiled.table.expect("the examples compile"));
+        }
+        for table in &tables {
+            let own: std::collections::HashSet<&str> = table
+                .attrs
+                .iter()
+                .flat_map(|a| std::iter::once(&a.name).chain(&a.formerly))
+                .map(String::as_str)
+                .collect();
+            let ids = code_identifiers(&header(table));
+            assert!(ids.contains("unsigned") && ids.contains("u64"), "{ids:?}");
+            let possible = |id: &&String| {
+                !own.contains(id.as_str()) && !ccattr_grammar::lexical::is_keyword(id)
+            };
+            for id in ids.iter().filter(possible) {
+                assert!(
+                    ccattr_core::cnames::c_reserved(id, &table.spec).is_some(),
+                    "`{id}` in the header of spec `{}` is not reserved for attribute names",
+                    table.spec
+                );
+            }
+        }
     }
 
     #[test]

@@ -198,6 +198,36 @@ pub fn check(source: &Source, file: &ast::SpecFile, diags: &mut Vec<Diagnostic>)
             }
         }
     }
+    // Names the C header cannot declare (CLI.md: attributes become enumerators, former
+    // names macros, at file scope).
+    if let Some((spec_name, _, _)) = spec {
+        for &(_, a) in &kept_attrs {
+            let former = a.formerly.iter().map(|old| (old, "former name"));
+            for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
+                if let Some(why) = crate::cnames::c_reserved(&ident.name, &spec_name.name) {
+                    c.diags.push(
+                        Diagnostic::error(
+                            "E0123",
+                            format!(
+                                "{what} `{}` cannot be declared in the generated C header",
+                                ident.name
+                            ),
+                            ident.span,
+                        )
+                        .with_label(why)
+                        .with_note(if what == "attribute" {
+                            "the header declares every attribute as an enumerator of its enum"
+                        } else {
+                            "the header defines every former name as a macro for the current name"
+                        })
+                        .with_help(
+                            "choose another name, such as one with the spec's `naming` prefix",
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let mut platform_first: HashMap<&str, Span> = HashMap::new();
     let mut device_first: HashMap<&str, Span> = HashMap::new();
     let mut device_decls = Vec::new();

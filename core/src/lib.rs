@@ -2,6 +2,7 @@
 //! the reference evaluator, `explain`, and the rendering of diagnostics.
 
 pub mod check;
+pub mod cnames;
 pub mod dnf;
 pub mod explain;
 pub mod hex;

@@ -325,6 +325,23 @@ fn e0122_naming_key_twice() {
 }
 
 #[test]
+fn e0123_name_the_c_header_cannot_declare() {
+    expect("spec t;\nattr int;\n", "E0123", 2, 6);
+    expect("spec t;\nattr A { formerly u64; }\n", "E0123", 2, 19);
+    expect("spec t;\nattr A;\nattr base implies A;\n", "E0123", 3, 6);
+    expect("spec t;\nattr t_decide;\n", "E0123", 2, 6);
+    expect("spec t;\nattr T_PLATFORM_X;\n", "E0123", 2, 6);
+    expect("spec t;\nattr __KERNEL__;\n", "E0123", 2, 6);
+    let c = compile(&Source::new("t.ccattr", "spec t;\nattr int;\n"));
+    let d = c.diagnostics.iter().find(|d| d.code == "E0123").unwrap();
+    assert_eq!(d.label, "it is a C keyword");
+    assert!(
+        c.table.is_none(),
+        "no table for a spec the header cannot declare"
+    );
+}
+
+#[test]
 fn w0001_doc_comment_attached_to_nothing() {
     expect("spec t;\nattr A;\n/// dangling\n", "W0001", 3, 1);
     expect(
