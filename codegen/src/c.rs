@@ -134,10 +134,12 @@ impl Header {
             KernelMode::default()
         };
 
-        let mut head: Vec<String> = source.header().into();
+        // The spec's doc comment is prose from the spec: inside the comment it must
+        // stay (`/// see arch/x86*/coco` would otherwise close it).
+        let mut head: Vec<String> = source.header().iter().map(|l| comment_safe(l)).collect();
         if !table.doc.is_empty() {
             head.push(String::new());
-            head.extend(table.doc.iter().cloned());
+            head.extend(table.doc.iter().map(|l| comment_safe(l)));
         }
 
         let attr_enum_doc = kernel_doc(
@@ -1066,6 +1068,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The spec's doc comment, the first comment of the header, cannot end it early.
+    #[test]
+    fn spec_doc_stays_inside_the_header_comment() {
+        let mut table = testutil::vtom_table();
+        table.doc = vec!["see arch/x86*/ int injected; /* here".into()];
+        let h = header(&table);
+        assert!(
+            h.contains(" * see arch/x86* / int injected; / * here\n"),
+            "{h}"
+        );
+        let code_with = code_identifiers(&h);
+        table.doc.clear();
+        assert_eq!(code_with, code_identifiers(&header(&table)));
     }
 
     #[test]
