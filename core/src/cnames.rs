@@ -78,7 +78,6 @@ const C_KEYWORDS: &[&str] = &[
     "constexpr",
     "continue",
     "default",
-    "defined",
     "do",
     "double",
     "else",
@@ -118,6 +117,7 @@ const C_KEYWORDS: &[&str] = &[
 /// Names the header's surroundings define: what it includes, what the compiler
 /// predefines in GNU C, and the kernel functions it calls.
 const HEADER_ENVIRONMENT: &[(&str, &str)] = &[
+    ("defined", "the preprocessor's `defined` operator"),
     ("NULL", "a macro of the C library and the kernel"),
     ("offsetof", "a macro of the C library and the kernel"),
     ("linux", "predefined by GCC and Clang in GNU C on Linux"),
@@ -238,6 +238,7 @@ mod tests {
         for name in [
             "int",
             "bool",
+            "defined",
             "_Bool",
             "__KERNEL__",
             "_x",
