@@ -34,7 +34,7 @@ struct Header {
     /// The spec name upper-cased: the prefix of macros.
     upper: String,
     guard: String,
-    /// The lines of the opening comment, without comment syntax.
+    /// The opening comment: provenance, then the spec's doc comment.
     head: Vec<String>,
     /// The attribute enum's name (`cc_attr`).
     attr_enum: String,
@@ -134,13 +134,14 @@ impl Header {
             KernelMode::default()
         };
 
-        // The spec's doc comment is prose from the spec: inside the comment it must
-        // stay (`/// see arch/x86*/coco` would otherwise close it).
-        let mut head: Vec<String> = source.header().iter().map(|l| comment_safe(l)).collect();
+        // Made by `comment` like every other comment: the spec's doc comment is prose
+        // from the spec, and `/// see arch/x86*/coco` must not close it.
+        let mut head_text: Vec<String> = source.header().into();
         if !table.doc.is_empty() {
-            head.push(String::new());
-            head.extend(table.doc.iter().map(|l| comment_safe(l)));
+            head_text.push(String::new());
+            head_text.extend(table.doc.iter().cloned());
         }
+        let head = comment("", &head_text);
 
         let attr_enum_doc = kernel_doc(
             "",
@@ -1070,16 +1071,21 @@ mod tests {
         }
     }
 
-    /// The spec's doc comment, the first comment of the header, cannot end it early.
+    /// The spec's doc comment, the first comment of the header, cannot end it early,
+    /// and is wrapped to the kernel's width like every other comment.
     #[test]
     fn spec_doc_stays_inside_the_header_comment() {
         let mut table = testutil::vtom_table();
-        table.doc = vec!["see arch/x86*/ int injected; /* here".into()];
+        table.doc = vec![
+            "see arch/x86*/ int injected; /* here".into(),
+            "a long line of prose ".repeat(8),
+        ];
         let h = header(&table);
         assert!(
             h.contains(" * see arch/x86* / int injected; / * here\n"),
             "{h}"
         );
+        assert!(h.lines().all(|l| columns(l) <= MAX_COLUMNS), "{h}");
         let code_with = code_identifiers(&h);
         table.doc.clear();
         assert_eq!(code_with, code_identifiers(&header(&table)));

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
-/*
 {%- for line in head %}
- *{% if !line.is_empty() %} {{ line }}{% endif %}
+{{ line }}
 {%- endfor %}
- */
 {%- if kernel_enum %}
 {%- for line in kernel.kernel_if %}
 {{ line }}
