@@ -5,8 +5,8 @@
 //! `scale.rs` lists the scale modules for the `scale` benchmark.
 
 use ccattr_codegen::Target;
-use ccattr_core::synth::{scale_spec, ScaleParams};
-use ccattr_core::{compile, Source};
+use ccattr_core::compile;
+use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -46,10 +46,10 @@ fn env(key: &str) -> String {
 
 /// Compile `text` and write its Rust module into `out`, unless it is already there.
 fn generate(out: &Path, file: &str, text: String) {
-    let compiled = compile(&Source::new(file, text));
-    let table = compiled
-        .table
-        .unwrap_or_else(|| panic!("{file}: {:?}", compiled.diagnostics));
+    let table = match compile(file, text.as_bytes()) {
+        Ok(checked) => checked.table,
+        Err(rejected) => panic!("{file}: {:?}", rejected.diagnostics),
+    };
     for output in ccattr_codegen::emit(&table, file, &[Target::Rust]) {
         write(&out.join(&output.file_name), &output.contents);
     }

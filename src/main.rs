@@ -1,7 +1,6 @@
 //! `ccattr`: check, build and explain confidential-computing attribute specs.
 
 mod commands;
-mod load;
 mod out;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -447,7 +447,7 @@ fn generated_folder_is_current() {
 #[test]
 fn hostile_specs_end_in_clear_diagnostics_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rng = ccattr_core::synth::Rng::new(7);
+    let mut rng = ccattr_test_support::synth::Rng::new(7);
     let tokens = [
         "attr", "X", ";", "{", "}", "(", ")", "&&", "||", "!", "0x10", "map", "device", "=",
         "\"s\"", "//c\n", "\n",

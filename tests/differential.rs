@@ -28,7 +28,8 @@ fn c_rust_json_explain_and_reference_agree() {
     cases.extend(small_random_cases(RANDOM_SPECS));
     // Large enough for the searched layout of the generated lookups (more than
     // SCAN_MAX_RUNS runs); the examples and most small specs are scanned.
-    let scale = ccattr_core::synth::scale_spec(&ccattr_core::synth::ScaleParams::new(60));
+    let scale =
+        ccattr_test_support::synth::scale_spec(&ccattr_test_support::synth::ScaleParams::new(60));
     cases.push(diff_harness::Case::new("scale_60.ccattr", scale.text));
     let harnesses = build_harnesses(&cases);
     let report = check(

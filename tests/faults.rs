@@ -435,7 +435,7 @@ fn build_killed_at_each_step_of_writing() {
 /// moment, every output is whole.
 #[test]
 fn build_killed_at_random_moments() {
-    use ccattr_core::synth::{scale_spec, Rng, ScaleParams};
+    use ccattr_test_support::synth::{scale_spec, Rng, ScaleParams};
     let big = |seed| {
         let mut text = scale_spec(&ScaleParams {
             name: "faulty".into(),

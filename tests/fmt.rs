@@ -5,10 +5,9 @@
 //! where it was (between the same tokens, on a line of its own or after the same
 //! token); and the decision table, line numbers aside, does not change.
 
-use ccattr_core::synth::{self, Params, Rng};
 use ccattr_core::table::DecisionTable;
-use ccattr_core::Source;
 use ccattr_grammar::printer::{self, FormatError};
+use ccattr_test_support::synth::{self, Params, Rng};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -109,10 +108,13 @@ fn sequence(text: &str) -> Vec<String> {
 }
 
 fn table(text: &str) -> (Option<DecisionTable>, Vec<&'static str>) {
-    let compiled = ccattr_core::compile(&Source::new("t.ccattr", text));
-    let mut codes: Vec<&'static str> = compiled.diagnostics.iter().map(|d| d.code).collect();
+    let compiled = ccattr_core::compile("t.ccattr", text.as_bytes());
+    let mut codes: Vec<&'static str> = ccattr_core::compile::diagnostics(&compiled)
+        .iter()
+        .map(|d| d.code)
+        .collect();
     codes.sort_unstable();
-    let table = compiled.table.map(|mut t| {
+    let table = compiled.ok().map(|c| c.table).map(|mut t| {
         // Line numbers move when the layout does; nothing else may.
         t.attrs.iter_mut().for_each(|a| a.line = 0);
         t.platforms.iter_mut().for_each(|p| p.line = 0);

@@ -18,7 +18,8 @@
 
 mod support;
 
-use ccattr_core::{compile, DecisionTable, Source};
+use ccattr_core::DecisionTable;
+use ccattr_test_support::checked;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -91,10 +92,7 @@ fn path_str(p: &Path) -> &str {
 
 fn table(spec: &Path) -> DecisionTable {
     let name = spec.file_name().map(|n| n.to_string_lossy().into_owned());
-    let compiled = compile(&Source::new(name.unwrap_or_default(), read(spec)));
-    compiled
-        .table
-        .unwrap_or_else(|| panic!("{}: {:#?}", spec.display(), compiled.diagnostics))
+    checked(&name.unwrap_or_default(), read(spec)).table
 }
 
 /// The specs of the test module: the mirror of the kernel's enum, then, as clients,

@@ -7,8 +7,8 @@
 //! the first 256 of them. criterion reports the time per address.
 
 use ccattr_benches::{queries, LinearScan, PAGE_SIZE};
-use ccattr_core::synth::{scale_spec, ScaleParams};
-use ccattr_core::{compile, Decision, Source};
+use ccattr_core::{compile, Decision};
+use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -76,9 +76,8 @@ fn scale(c: &mut Criterion) {
     for g in GENERATED {
         let n = g.devices;
         let spec = scale_spec(&ScaleParams::new(n));
-        let compiled = compile(&Source::new("scale.ccattr", spec.text));
-        let model = compiled.model.expect("the scale spec checks");
-        let table = compiled.table.expect("the scale spec checks");
+        let checked = compile("scale.ccattr", spec.text.as_bytes()).expect("the scale spec checks");
+        let (model, table) = (checked.model, checked.table);
         let scan = LinearScan::new(&model);
         let attrs = table.platforms.first().map_or(0, |p| p.full);
         let addrs = queries(&spec.devices, QUERIES, ScaleParams::new(n).seed);

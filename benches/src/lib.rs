@@ -11,8 +11,8 @@
 
 use ccattr_core::dnf;
 use ccattr_core::model::{Mapping, Model};
-use ccattr_core::synth::{Rng, ScaleDevice};
 use ccattr_core::Decision;
+use ccattr_test_support::synth::{Rng, ScaleDevice};
 use std::fmt::Write as _;
 
 /// The IO-APIC page that Hyper-V's paravisor emulates (`HV_IOAPIC_BASE_ADDRESS`).
@@ -253,14 +253,15 @@ pub fn proto_enum(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ccattr_core::synth::{scale_spec, ScaleParams};
-    use ccattr_core::{compile, Source};
+    use ccattr_core::compile;
+    use ccattr_test_support::synth::{scale_spec, ScaleParams};
 
     #[test]
     fn hand_written_vtom_matches_the_example() {
         let text = include_str!("../../examples/hyperv_vtom.ccattr");
-        let c = compile(&Source::new("hyperv_vtom.ccattr", text));
-        let table = c.table.expect("the example is valid");
+        let table = compile("hyperv_vtom.ccattr", text.as_bytes())
+            .expect("the example is valid")
+            .table;
         let gme = 1
             << table
                 .attr_index("CC_ATTR_GUEST_MEM_ENCRYPT")
@@ -282,8 +283,8 @@ mod tests {
     #[test]
     fn linear_scan_agrees_with_the_table() {
         let spec = scale_spec(&ScaleParams::new(200));
-        let c = compile(&Source::new("scale.ccattr", spec.text));
-        let (model, table) = (c.model.expect("valid"), c.table.expect("valid"));
+        let c = compile("scale.ccattr", spec.text.as_bytes()).expect("valid");
+        let (model, table) = (c.model, c.table);
         let scan = LinearScan::new(&model);
         let mut rng = Rng::new(7);
         let mut addrs = queries(&spec.devices, 2_000, 3);

@@ -152,47 +152,38 @@ impl Config {
         let mut failed_specs = 0;
         let mut planned: Vec<(PathBuf, Target, PathBuf, String)> = Vec::new();
         for spec in &self.specs {
-            let bytes = std::fs::read(spec).map_err(|e| Error::Read {
-                path: spec.clone(),
-                reason: files::io_reason(&e),
-            })?;
-            let name = spec.display().to_string();
-            let (source, diagnostics, table) = match ccattr_grammar::load(&name, &bytes) {
-                Ok(source) => {
-                    let compiled = ccattr_core::compile(&source);
-                    let table = compiled
-                        .table
-                        .filter(|_| !compiled.diagnostics.iter().any(Diagnostic::is_error));
-                    (source, compiled.diagnostics, table)
-                }
-                Err(e) => (e.source, vec![e.diagnostic], None),
-            };
+            let compiled = ccattr_core::compile::compile_file(spec).map_err(Error::Read)?;
             if self.cargo_metadata {
-                for d in diagnostics
+                let source = ccattr_core::compile::source(&compiled);
+                for d in ccattr_core::compile::diagnostics(&compiled)
                     .iter()
                     .filter(|d| d.severity == Severity::Warning)
                 {
-                    println!("cargo:warning={}", one_line(&source, d));
+                    println!("cargo:warning={}", one_line(source, d));
                 }
             }
-            let Some(table) = table else {
-                failed_specs += 1;
-                let errors: Vec<Diagnostic> = diagnostics
-                    .into_iter()
-                    .filter(Diagnostic::is_error)
-                    .collect();
-                failures.push_str(&render::text(&source, &errors));
-                continue;
+            let checked = match compiled {
+                Ok(checked) => checked,
+                Err(rejected) => {
+                    failed_specs += 1;
+                    let errors: Vec<Diagnostic> = rejected
+                        .diagnostics
+                        .into_iter()
+                        .filter(Diagnostic::is_error)
+                        .collect();
+                    failures.push_str(&render::text(&rejected.source, &errors));
+                    continue;
+                }
             };
             let source_name = spec
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| name.clone());
-            for (target, output) in
-                self.targets
-                    .iter()
-                    .zip(ccattr_codegen::emit(&table, &source_name, &self.targets))
-            {
+                .unwrap_or_else(|| checked.source.name.clone());
+            for (target, output) in self.targets.iter().zip(ccattr_codegen::emit(
+                &checked.table,
+                &source_name,
+                &self.targets,
+            )) {
                 let path = out_dir.join(&output.file_name);
                 if let Some((other, ..)) = planned.iter().find(|p| p.2 == path) {
                     return Err(Error::Clash {
@@ -274,7 +265,7 @@ pub enum Error {
     /// [`Config::out_dir`] was not called.
     NoOutDir,
     /// A spec could not be read.
-    Read { path: PathBuf, reason: String },
+    Read(ccattr_core::ReadError),
     /// Specs have errors; `rendered` shows each with its source line.
     Spec { specs: usize, rendered: String },
     /// Two specs would write the same file (they declare the same `spec NAME;`).
@@ -297,9 +288,7 @@ impl fmt::Display for Error {
             Error::NoOutDir => f.write_str(
                 "ccattr-build: OUT_DIR is not set (not running as a build script); call Config::out_dir",
             ),
-            Error::Read { path, reason } => {
-                write!(f, "ccattr-build: cannot read spec {}: {reason}", path.display())
-            }
+            Error::Read(e) => write!(f, "ccattr-build: {e}"),
             Error::Spec { specs, rendered } => {
                 let what = if *specs == 1 { "spec has" } else { "specs have" };
                 write!(f, "ccattr-build: {specs} {what} errors; nothing was generated\n\n{rendered}")
@@ -450,9 +439,13 @@ mod tests {
         );
         let missing = dir.path().join("missing.ccattr");
         match quiet().spec(&missing).out_dir(dir.path()).compile() {
-            Err(Error::Read { path, reason }) => {
-                assert_eq!(path, missing);
-                assert_eq!(reason, "no such file or directory");
+            Err(Error::Read(e)) => {
+                assert_eq!(e.path, missing);
+                assert_eq!(e.kind, std::io::ErrorKind::NotFound);
+                assert!(
+                    e.to_string().ends_with(": no such file or directory"),
+                    "{e}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -1036,18 +1036,11 @@ mod tests {
     #[test]
     fn every_identifier_of_the_header_is_reserved_for_attributes() {
         let mut tables = testutil::tables();
-        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
-        let mut specs: Vec<_> = std::fs::read_dir(examples)
-            .expect("examples/")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "ccattr"))
-            .collect();
-        specs.sort();
+        let specs = ccattr_test_support::example_paths();
         assert!(specs.len() >= 5, "the examples are found");
         for path in specs {
-            let text = std::fs::read_to_string(&path).expect("example");
-            let compiled = ccattr_core::compile(&ccattr_core::Source::new("x.ccattr", text));
-            tables.push(compiled.table.expect("the examples compile"));
+            let text = std::fs::read(&path).expect("example");
+            tables.push(ccattr_test_support::checked("x.ccattr", text).table);
         }
         for table in &tables {
             let own: std::collections::HashSet<&str> = table

@@ -4,7 +4,7 @@
 use crate::dnf::term_bound;
 use crate::model::*;
 use ccattr_grammar::ast::{self, ExprKind, ItemKind, Value};
-use ccattr_grammar::{Diagnostic, Source, Span};
+use ccattr_grammar::{Diagnostic, Span};
 use std::collections::HashMap;
 
 /// At most this many attributes (base and derived): they are bits of a `u64`.
@@ -58,8 +58,7 @@ struct Checker<'a> {
     device_ids: HashMap<&'a str, DeviceId>,
 }
 
-pub fn check(source: &Source, file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model> {
-    let _ = source;
+pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model> {
     let items = &file.items;
 
     // `spec NAME;` comes first, once.

@@ -1,8 +1,9 @@
-//! ccattr's core: the checked model, the decision table every output prints,
+//! ccattr's core: the pipeline ([`compile`]), the checked model, the decision table every output prints,
 //! the reference evaluator, `explain`, and the rendering of diagnostics.
 
 pub mod check;
 pub mod cnames;
+pub mod compile;
 pub mod dnf;
 pub mod explain;
 pub mod hex;
@@ -10,51 +11,16 @@ pub mod matrix;
 pub mod model;
 pub mod reference;
 pub mod render;
-pub mod synth;
 pub mod table;
 
 pub use ccattr_grammar::{Diagnostic, Severity, Source, Span};
+pub use compile::{compile, Checked, ReadError, Rejected};
 pub use model::Model;
 pub use table::{Decision, DecisionTable};
 
 /// The version of the JSON decision table format (`"version"` in `SPEC.json`).
 pub const TABLE_FORMAT: &str = "ccattr-decision-table";
 pub const TABLE_VERSION: u32 = 1;
-
-/// The result of checking one spec.
-#[derive(Debug)]
-pub struct Compiled {
-    /// Errors and warnings, in source order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Present when there were no errors.
-    pub model: Option<Model>,
-    /// Present when there were no errors.
-    pub table: Option<DecisionTable>,
-}
-
-impl Compiled {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
-/// Parse, check and lower a spec.
-pub fn compile(source: &Source) -> Compiled {
-    let (ast, mut diagnostics) = ccattr_grammar::parse(&source.text);
-    let model = check::check(source, &ast, &mut diagnostics);
-    // The model holds all it needs: free the syntax tree before the table is built.
-    drop(ast);
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    let model = model.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
-    let table = model
-        .as_ref()
-        .map(|m| DecisionTable::build(m, &|off| source.line_of(off)));
-    Compiled {
-        diagnostics,
-        model,
-        table,
-    }
-}
 
 /// Read a number in decimal or `0x` hex, with `_` between digits.
 pub fn parse_u64(s: &str) -> Option<u64> {

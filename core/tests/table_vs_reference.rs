@@ -1,8 +1,8 @@
 //! The decision table against the reference evaluator (LANGUAGE.md's four steps),
 //! on random valid specs and random queries near every boundary.
 
-use ccattr_core::synth::{self, Params, Rng};
-use ccattr_core::{compile, reference, Source};
+use ccattr_core::{compile, reference};
+use ccattr_test_support::synth::{self, Params, Rng};
 use proptest::prelude::*;
 
 fn queries(rng: &mut Rng, bounds: &[u64], n: usize) -> Vec<(u64, u64)> {
@@ -43,8 +43,7 @@ proptest! {
     #[test]
     fn table_agrees_with_reference(seed in any::<u64>()) {
         let text = synth::spec(&Params::small("p", seed));
-        let c = compile(&Source::new("p.ccattr", text.clone()));
-        let (model, table) = (c.model.unwrap(), c.table.unwrap());
+        let ccattr_core::Checked { model, table, .. } = compile("p.ccattr", text.as_bytes()).unwrap();
         // The JSON form reads back to the same table.
         let json = serde_json::to_string(&table).unwrap();
         let back: ccattr_core::DecisionTable = serde_json::from_str(&json).unwrap();

@@ -7,12 +7,13 @@
 //! `crate::` paths and of dependencies the workspace's tests do not have.
 
 use ccattr_codegen::{Output, Target, GENERATED_MARKER};
+use ccattr_core::compile::{diagnostics, source};
 use ccattr_core::explain::explain;
-use ccattr_core::synth::{self, Params, Rng};
 use ccattr_core::{
-    compile, reference, render, Compiled, Decision, DecisionTable, Diagnostic, Model, Severity,
-    Source,
+    compile, reference, render, Checked, Decision, DecisionTable, Diagnostic, Model, Rejected,
+    Severity, Source,
 };
+use ccattr_test_support::synth::{self, Params, Rng};
 
 /// How far into a generated file `ccattr build` looks for [`GENERATED_MARKER`] before
 /// it agrees to replace the file (ccattr_build::files).
@@ -120,39 +121,41 @@ pub fn parse(data: &[u8]) {
     check_diagnostics(&source, &diags);
 }
 
-/// `check`: compile, lint and render. A spec has a model and a table exactly when it
-/// has no errors, and the table is consistent with itself.
-pub fn check(data: &[u8]) {
-    let Some(source) = load(data) else { return };
-    let c = compile(&source);
-    check_diagnostics(&source, &c.diagnostics);
+/// Compile bytes through the one pipeline, as `ccattr` does; every diagnostic is
+/// checked and rendered, and they come in source order.
+fn compiled(name: &str, data: &[u8]) -> Result<Checked, Rejected> {
+    let c = compile(name, data);
+    check_diagnostics(source(&c), diagnostics(&c));
     assert!(
-        c.diagnostics
+        diagnostics(&c)
             .windows(2)
             .all(|w| w[0].span.start <= w[1].span.start),
         "diagnostics come in source order"
     );
-    let (Some(model), Some(table)) = (&c.model, &c.table) else {
-        assert!(
-            c.has_errors(),
-            "a spec without errors has a model and a table"
-        );
-        assert!(
-            c.model.is_none() && c.table.is_none(),
-            "a spec with errors has neither"
-        );
-        return;
+    c
+}
+
+/// `check`: compile, lint and render. A spec is checked (with a model and a table)
+/// exactly when it has no errors, and the table is consistent with itself.
+pub fn check(data: &[u8]) {
+    let c = match compiled(SPEC_NAME, data) {
+        Ok(c) => c,
+        Err(r) => {
+            assert!(
+                r.diagnostics.iter().any(Diagnostic::is_error),
+                "a rejected spec has an error"
+            );
+            return;
+        }
     };
-    assert!(!c.has_errors());
-    check_table(model, table);
-    let findings = ccattr_lint::lint(&ccattr_lint::Input {
-        source: &source,
-        model,
-        table,
-        previous: None,
-    });
+    assert!(
+        !c.warnings.iter().any(Diagnostic::is_error),
+        "a checked spec has no error"
+    );
+    check_table(&c.model, &c.table);
+    let findings = ccattr_lint::lint(&ccattr_lint::Input::new(&c));
     let lint_diags: Vec<Diagnostic> = findings.iter().map(|f| f.diagnostic.clone()).collect();
-    check_diagnostics(&source, &lint_diags);
+    check_diagnostics(&c.source, &lint_diags);
 }
 
 /// A lowered table holds together: intervals sorted and disjoint, rule sets in range,
@@ -214,9 +217,9 @@ const SOURCE_NAMES: [&str; 6] = [
 /// inside comments and string literals; and no output carries a control, bidirectional
 /// or invisible character.
 pub fn emit(data: &[u8]) {
-    let Some(source) = load(data) else { return };
-    let c = compile(&source);
-    let Some(table) = c.table else { return };
+    let Ok(Checked { table, .. }) = compiled(SPEC_NAME, data) else {
+        return;
+    };
     let source_name = SOURCE_NAMES[data.len() % SOURCE_NAMES.len()];
     let files = ccattr_codegen::emit(&table, source_name, &Target::ALL);
     assert_eq!(files.len(), Target::ALL.len(), "one file per target");
@@ -441,8 +444,8 @@ pub fn fmt(data: &[u8]) {
         Ok(again) => assert_eq!(again, formatted, "formatting is idempotent"),
         Err(e) => panic!("the formatted spec does not format again: {e}"),
     }
-    let before = compile(&source);
-    let after = compile(&Source::new(SPEC_NAME, formatted.clone()));
+    let before = compiled(SPEC_NAME, data);
+    let after = compiled(SPEC_NAME, formatted.as_bytes());
     // Formatting may only drop W0002: it trims trailing white space from comments, and
     // a control character that is white space (a vertical tab) goes with it.
     let (mut was, now) = (codes(&before), codes(&after));
@@ -458,19 +461,19 @@ pub fn fmt(data: &[u8]) {
         was.iter().all(|&c| c == "W0002"),
         "formatting removed {was:?}:\n{formatted}"
     );
-    match (before.table, after.table) {
-        (Some(a), Some(b)) => assert_eq!(
-            without_lines(a),
-            without_lines(b),
+    match (before, after) {
+        (Ok(a), Ok(b)) => assert_eq!(
+            without_lines(a.table),
+            without_lines(b.table),
             "formatting changed the table"
         ),
-        (None, None) => {}
+        (Err(_), Err(_)) => {}
         _ => panic!("formatting changed whether the spec compiles"),
     }
 }
 
-fn codes(c: &Compiled) -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = c.diagnostics.iter().map(|d| d.code).collect();
+fn codes(c: &Result<Checked, Rejected>) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = diagnostics(c).iter().map(|d| d.code).collect();
     v.sort_unstable();
     v
 }
@@ -502,18 +505,13 @@ pub fn review(data: &[u8]) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, data),
     };
-    let (Ok(base_src), Ok(head_src)) = (
-        ccattr_grammar::load("base.ccattr", base),
-        ccattr_grammar::load("head.ccattr", head),
-    ) else {
+    let (Ok(b), Ok(h)) = (compile("base.ccattr", base), compile("head.ccattr", head)) else {
         return;
     };
-    let Ok(r) = ccattr_review::review_sources(&base_src, &head_src) else {
-        return;
-    };
+    let r = ccattr_review::review(&b, &h);
     let src = ccattr_review::render::Sources {
-        base: &base_src,
-        head: &head_src,
+        base: &b.source,
+        head: &h.source,
     };
     let text = ccattr_review::render::text(&r, src);
     assert!(!text.is_empty());
@@ -544,33 +542,24 @@ const MAX_BOUNDARY_QUERIES: usize = 64;
 ///
 /// Input: a spec's text, a NUL, then query bytes. When the text is not a valid spec
 /// (or there is no NUL), the first bytes shape a synthetic valid spec instead
-/// (`ccattr_core::synth`), so every run decides something.
+/// (`ccattr_test_support::synth`), so every run decides something.
 pub fn decide(data: &[u8]) {
     let (text, queries) = match data.iter().position(|&b| b == 0) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (&[][..], data),
     };
-    let compiled = ccattr_grammar::load(SPEC_NAME, text)
-        .ok()
-        .map(|s| compile(&s))
-        .filter(|c| c.table.is_some());
-    let compiled = match compiled {
-        Some(c) => c,
-        None => {
+    let checked = match compile(SPEC_NAME, text) {
+        Ok(c) => c,
+        Err(_) => {
             let p = synth_params(queries);
             let text = synth::spec(&p);
-            let c = compile(&Source::new("synth.ccattr", text.clone()));
-            assert!(
-                !c.has_errors(),
-                "synth made an invalid spec: {:?}\n{text}",
-                c.diagnostics
-            );
-            c
+            match compile("synth.ccattr", text.as_bytes()) {
+                Ok(c) => c,
+                Err(r) => panic!("synth made an invalid spec: {:?}\n{text}", r.diagnostics),
+            }
         }
     };
-    let (Some(model), Some(table)) = (&compiled.model, &compiled.table) else {
-        unreachable!("filtered above")
-    };
+    let (model, table) = (&checked.model, &checked.table);
     let mut rng = Rng::new(
         queries
             .iter()

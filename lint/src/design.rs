@@ -14,10 +14,10 @@ const MAX_EVALUATIONS: usize = 1 << 22;
 pub const PAGE_SIZE: u64 = 4096;
 
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
-    unused_attributes(input.model, out);
+    unused_attributes(&input.spec.model, out);
     rules(input, out);
-    devices_without_rules(input.model, out);
-    unaligned_regions(input.model, out);
+    devices_without_rules(&input.spec.model, out);
+    unaligned_regions(&input.spec.model, out);
     same_platforms(input, out);
 }
 
@@ -59,7 +59,7 @@ fn unused_attributes(model: &Model, out: &mut Vec<Finding>) {
 /// Rules that can never hold, and rules that an earlier rule of the same device (or an
 /// earlier `default` rule) always decides before.
 fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
-    let model = input.model;
+    let model = &input.spec.model;
     let always = Cond::Const(true);
     let cond_of = |r: &Rule| -> Cond { r.cond.clone().unwrap_or(always.clone()) };
     for (i, rule) in model.rules.iter().enumerate() {
@@ -86,14 +86,14 @@ fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
         conds.extend(earlier.iter().map(|(_, c)| c));
         // Too many influencing attributes to enumerate, or too much work: stay silent
         // rather than guess.
-        let bases = reach::influencing_bases(input.table, reach::read_mask(model, &conds));
+        let bases = reach::influencing_bases(&input.spec.table, reach::read_mask(model, &conds));
         let work = 1usize
             .checked_shl(bases.len() as u32)
             .map(|sets| sets.saturating_mul(conds.len()));
         if work.is_none_or(|w| w > MAX_EVALUATIONS) {
             continue;
         }
-        let Some(sets) = reach::full_sets(input.table, &bases) else {
+        let Some(sets) = reach::full_sets(&input.spec.table, &bases) else {
             continue;
         };
         let holding: Vec<u64> = sets.into_iter().filter(|&s| cond.eval(s)).collect();
@@ -204,8 +204,8 @@ fn unaligned_regions(model: &Model, out: &mut Vec<Finding>) {
 }
 
 fn same_platforms(input: &Input<'_>, out: &mut Vec<Finding>) {
-    let table = input.table;
-    let model = input.model;
+    let table = &input.spec.table;
+    let model = &input.spec.model;
     for (j, p) in table.platforms.iter().enumerate() {
         let Some(i) = table.platforms[..j].iter().position(|q| q.full == p.full) else {
             continue;

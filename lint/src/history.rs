@@ -7,7 +7,7 @@ use ccattr_core::Diagnostic;
 use std::collections::HashMap;
 
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
-    let model = input.model;
+    let model = &input.spec.model;
     case_collisions(model, out);
     if let Some(previous) = input.previous {
         reused_since(previous, model, out);

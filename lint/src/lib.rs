@@ -14,7 +14,7 @@ pub mod sarif;
 mod suppress;
 
 pub use catalogue::{rule_info, Level, RuleInfo, RULES};
-use ccattr_core::{DecisionTable, Diagnostic, Model, Severity, Source};
+use ccattr_core::{Checked, Diagnostic, Model, Severity};
 pub use naming::{JOINING_WORDS, MECHANISM_WORDS};
 
 /// What a finding is about, by name: stable across versions of a spec, so that a
@@ -56,15 +56,22 @@ impl Finding {
     }
 }
 
-/// What the lints read: a spec that compiled without errors.
+/// What the lints read: a checked spec, and for the rules that compare with history
+/// an earlier version of it (`ccattr review`'s BASE).
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
-    pub source: &'a Source,
-    pub model: &'a Model,
-    pub table: &'a DecisionTable,
-    /// An earlier version of the same spec (`ccattr review`'s BASE), for the rules that
-    /// compare with history.
+    pub spec: &'a Checked,
     pub previous: Option<&'a Model>,
+}
+
+impl<'a> Input<'a> {
+    /// A spec with no history.
+    pub fn new(spec: &'a Checked) -> Input<'a> {
+        Input {
+            spec,
+            previous: None,
+        }
+    }
 }
 
 /// Every finding of every rule at its configured level, in source order. Findings of
@@ -76,9 +83,9 @@ pub fn lint(input: &Input<'_>) -> Vec<Finding> {
     design::check(input, &mut raw);
     history::check(input, &mut raw);
 
-    let (suppressions, mut meta) = suppress::scan(input.source);
+    let (suppressions, mut meta) = suppress::scan(&input.spec.source);
     suppress::apply(&suppressions, &mut raw, &mut meta);
-    let (levels, config_findings) = config::levels(&input.model.naming);
+    let (levels, config_findings) = config::levels(&input.spec.model.naming);
     meta.extend(config_findings);
 
     let mut out: Vec<Finding> = raw
@@ -117,19 +124,4 @@ pub fn active(findings: &[Finding]) -> impl Iterator<Item = &Finding> {
 /// The diagnostics of the findings that count, for the renderers.
 pub fn active_diagnostics(findings: &[Finding]) -> Vec<Diagnostic> {
     active(findings).map(|f| f.diagnostic.clone()).collect()
-}
-
-/// Lint a spec's text: compile it and lint it when it compiled. `Err` carries the
-/// compiler's diagnostics when it has errors.
-pub fn lint_source(source: &Source) -> Result<Vec<Finding>, Vec<Diagnostic>> {
-    let compiled = ccattr_core::compile(source);
-    match (&compiled.model, &compiled.table) {
-        (Some(model), Some(table)) if !compiled.has_errors() => Ok(lint(&Input {
-            source,
-            model,
-            table,
-            previous: None,
-        })),
-        _ => Err(compiled.diagnostics),
-    }
 }

@@ -112,7 +112,7 @@ pub fn to_upper_snake(name: &str) -> String {
 }
 
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
-    let model = input.model;
+    let model = &input.spec.model;
     let naming = &model.naming;
     let prefix = naming.prefix.as_deref();
     for a in &model.attrs {

@@ -3,7 +3,8 @@
 
 use ccattr_core::{Severity, Source};
 use ccattr_lint::catalogue::*;
-use ccattr_lint::{lint, lint_source, Finding, Input, RULES};
+use ccattr_lint::{lint, Finding, Input, RULES};
+use ccattr_test_support::checked;
 
 /// A spec with no finding at all; the tests add to it or change it.
 const CLEAN: &str = r#"/// A test spec.
@@ -40,10 +41,7 @@ default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;
 "#;
 
 fn run(text: &str) -> Vec<Finding> {
-    match lint_source(&Source::new("t.ccattr", text)) {
-        Ok(f) => f,
-        Err(d) => panic!("spec has errors: {d:?}\n{text}"),
-    }
+    lint(&Input::new(&checked("t.ccattr", text)))
 }
 
 /// (rule, line, severity) of every finding that is not suppressed.
@@ -406,16 +404,10 @@ fn former_name_reused_since_the_previous_version() {
         "/// B.\nattr CC_ATTR_ACCESS_B { formerly CC_ATTR_ACCESS_A, CC_ATTR_OLD; }\n/// P.\nplatform p { sets CC_ATTR_ACCESS_B; }\n",
     );
     let against = |head: &str| -> Vec<&'static str> {
-        let (bs, hs) = (Source::new("b", base.as_str()), Source::new("h", head));
-        let (b, h) = (ccattr_core::compile(&bs), ccattr_core::compile(&hs));
-        let (Some(bm), Some(hm), Some(ht)) = (&b.model, &h.model, &h.table) else {
-            panic!("specs have errors");
-        };
+        let (b, h) = (checked("b", base.as_str()), checked("h", head));
         lint(&Input {
-            source: &hs,
-            model: hm,
-            table: ht,
-            previous: Some(bm),
+            spec: &h,
+            previous: Some(&b.model),
         })
         .iter()
         .map(Finding::rule)

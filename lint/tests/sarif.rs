@@ -1,8 +1,8 @@
 //! SARIF output against the SARIF 2.1.0 JSON schema, and through serde-sarif's types.
 
-use ccattr_core::Source;
 use ccattr_lint::sarif::lint_log;
-use ccattr_lint::{lint_source, RULES};
+use ccattr_lint::{lint, Input, RULES};
+use ccattr_test_support::checked;
 use serde_json::Value;
 
 #[path = "support/sarif_schema.rs"]
@@ -24,9 +24,9 @@ map d encrypted when CC_ATTR_HAS_PARAVISOR;
 "#;
 
 fn log() -> Value {
-    let src = Source::new("specs/t.ccattr", SPEC);
-    let findings = lint_source(&src).expect("the spec compiles");
-    lint_log(&[(&src, findings.as_slice())])
+    let spec = checked("specs/t.ccattr", SPEC);
+    let findings = lint(&Input::new(&spec));
+    lint_log(&[(&spec.source, findings.as_slice())])
 }
 
 #[test]

@@ -43,12 +43,12 @@ fn expand(lit: &LitStr) -> Result<TokenStream2, TokenStream2> {
     let span = lit.span();
     let written = lit.value();
     let path = resolve(&written).map_err(|m| error(span, &m))?;
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = ccattr_core::compile::read(&path).map_err(|e| {
         error(
             span,
             &format!(
                 "cannot read spec `{written}` (paths are relative to the crate's root): {}",
-                reason(&e)
+                e.reason
             ),
         )
     })?;
@@ -61,26 +61,12 @@ fn expand(lit: &LitStr) -> Result<TokenStream2, TokenStream2> {
     // Track the spec even when it has errors, so that fixing it triggers a rebuild.
     let tracked = quote_spanned! {span=> const _: &[u8] = ::core::include_bytes!(#path_text); };
 
-    let (source, diagnostics, table) = match ccattr_grammar::load(&written, &bytes) {
-        Ok(source) => {
-            let compiled = ccattr_core::compile(&source);
-            (source, compiled.diagnostics, compiled.table)
-        }
-        Err(e) => (e.source, vec![e.diagnostic], None),
-    };
-    let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
-    let table = match table {
-        Some(t) if errors.is_empty() => t,
-        _ => {
+    let table = match ccattr_core::compile(&written, &bytes) {
+        Ok(checked) => checked.table,
+        Err(rejected) => {
             let mut out = tracked;
-            if errors.is_empty() {
-                out.extend(error(
-                    span,
-                    &format!("spec `{written}` could not be compiled"),
-                ));
-            }
-            for d in errors {
-                out.extend(error(span, &render(&source, d)));
+            for d in rejected.diagnostics.iter().filter(|d| d.is_error()) {
+                out.extend(error(span, &render(&rejected.source, d)));
             }
             return Err(out);
         }
@@ -121,14 +107,6 @@ fn resolve(written: &str) -> Result<PathBuf, String> {
             format!("cannot find spec `{written}`: CARGO_MANIFEST_DIR is not set (build with Cargo, or give an absolute path)")
         })?;
     Ok(PathBuf::from(base).join(path))
-}
-
-fn reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 fn error(span: Span, message: &str) -> TokenStream2 {

@@ -34,8 +34,9 @@ fn every_answer_matches_the_decision_table() {
         "/../examples/hyperv_vtom.ccattr"
     ))
     .expect("read the spec");
-    let compiled = ccattr_core::compile(&ccattr_core::Source::new("hyperv_vtom.ccattr", text));
-    let table = compiled.table.expect("the example compiles");
+    let table = ccattr_core::compile("hyperv_vtom.ccattr", text.as_bytes())
+        .expect("the example compiles")
+        .table;
     let platforms = [
         ("hyperv_vtom_paravisor", platforms::HYPERV_VTOM_PARAVISOR),
         (

@@ -2,8 +2,9 @@
 //! or a `formerly` rename), and what changed about it.
 
 use crate::kinds::*;
-use crate::{Change, Version};
+use crate::Change;
 use ccattr_core::model::{Attr, AttrId, AttrKind, Model};
+use ccattr_core::Checked;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// How attributes correspond between BASE and HEAD.
@@ -152,8 +153,8 @@ fn rename_reasons(old: &Uses, new: &Uses) -> Vec<String> {
     out
 }
 
-pub fn changes(base: Version<'_>, head: Version<'_>, names: &Names, out: &mut Vec<Change>) {
-    let (bm, hm) = (base.model, head.model);
+pub fn changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Change>) {
+    let (bm, hm) = (&base.model, &head.model);
     let base_name = |i: AttrId| names.base_attr(bm, i).to_string();
     let head_name = |i: AttrId| hm.attrs[i].name.clone();
 

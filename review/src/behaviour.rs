@@ -6,10 +6,10 @@
 
 use crate::attrs::Names;
 use crate::kinds::{DECISION_CHANGED, DECISION_CHANGED_OFF_PLATFORM};
-use crate::{Cell, Change, Version, Witness};
+use crate::{Cell, Change, Witness};
 use ccattr_core::matrix::{device_decision, ELSEWHERE};
 use ccattr_core::model::Cond;
-use ccattr_core::{Decision, DecisionTable, Span};
+use ccattr_core::{Checked, Decision, DecisionTable, Span};
 use ccattr_lint::reach::{influencing_bases, read_mask, MAX_ENUMERATED};
 use std::collections::{BTreeSet, HashSet};
 
@@ -110,11 +110,11 @@ fn arrow(d: Option<Decision>) -> String {
 
 /// Report every changed decision. Returns whether the search off the declared
 /// platforms was exhaustive.
-pub fn changes(base: Version<'_>, head: Version<'_>, names: &Names, out: &mut Vec<Change>) -> bool {
-    let (bt, ht) = (base.table, head.table);
+pub fn changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Change>) -> bool {
+    let (bt, ht) = (&base.table, &head.table);
     let addrs = candidates(bt, ht);
     let rows = Rows::new(bt, ht);
-    let row_span = |v: Version<'_>, ids: &[Option<usize>], row: &Row| -> Option<Span> {
+    let row_span = |v: &Checked, ids: &[Option<usize>], row: &Row| -> Option<Span> {
         ids[row.index].map(|d| v.model.devices[d].span)
     };
 
@@ -195,7 +195,7 @@ pub fn changes(base: Version<'_>, head: Version<'_>, names: &Names, out: &mut Ve
 /// per version before it stops trying every attribute set.
 const MAX_DECISIONS: usize = 1 << 24;
 
-fn rule_conds(v: Version<'_>) -> Vec<Cond> {
+fn rule_conds(v: &Checked) -> Vec<Cond> {
     v.model
         .rules
         .iter()
@@ -204,17 +204,17 @@ fn rule_conds(v: Version<'_>) -> Vec<Cond> {
 }
 
 fn off_platform(
-    base: Version<'_>,
-    head: Version<'_>,
+    base: &Checked,
+    head: &Checked,
     names: &Names,
     addrs: &[u64],
     rows: &Rows,
     out: &mut Vec<Change>,
 ) -> bool {
-    let (bt, ht) = (base.table, head.table);
+    let (bt, ht) = (&base.table, &head.table);
     let (bconds, hconds) = (rule_conds(base), rule_conds(head));
-    let base_rel = read_mask(base.model, &bconds.iter().collect::<Vec<_>>());
-    let head_rel = read_mask(head.model, &hconds.iter().collect::<Vec<_>>());
+    let base_rel = read_mask(&base.model, &bconds.iter().collect::<Vec<_>>());
+    let head_rel = read_mask(&head.model, &hconds.iter().collect::<Vec<_>>());
 
     // The base attributes (by HEAD name where they have one) that can change a decision.
     let mut attrs: Vec<String> = Vec::new();
@@ -222,7 +222,7 @@ fn off_platform(
         attrs.push(ht.attrs[b].name.clone());
     }
     for b in influencing_bases(bt, base_rel) {
-        let n = names.base_attr(base.model, b).to_string();
+        let n = names.base_attr(&base.model, b).to_string();
         if !attrs.contains(&n) {
             attrs.push(n);
         }
@@ -239,7 +239,7 @@ fn off_platform(
         .iter()
         .map(|n| {
             (0..bt.attrs.len())
-                .filter(|&i| bt.attrs[i].base && names.base_attr(base.model, i) == n)
+                .filter(|&i| bt.attrs[i].base && names.base_attr(&base.model, i) == n)
                 .fold(0, |m, i| m | 1 << i)
         })
         .collect();

@@ -11,16 +11,8 @@ pub mod kinds;
 pub mod render;
 mod structure;
 
-use ccattr_core::{Decision, DecisionTable, Diagnostic, Model, Source, Span};
+use ccattr_core::{Checked, Decision, Diagnostic, Span};
 pub use kinds::{Class, KINDS};
-
-/// One version of a spec that compiled without errors.
-#[derive(Clone, Copy)]
-pub struct Version<'a> {
-    pub source: &'a Source,
-    pub model: &'a Model,
-    pub table: &'a DecisionTable,
-}
 
 /// A place where two versions decide differently.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,8 +138,8 @@ impl Review {
 }
 
 /// Review two versions.
-pub fn review(base: Version<'_>, head: Version<'_>) -> Review {
-    let names = attrs::match_attrs(base.model, head.model);
+pub fn review(base: &Checked, head: &Checked) -> Review {
+    let names = attrs::match_attrs(&base.model, &head.model);
     let mut changes = Vec::new();
     structure::spec(base, head, &mut changes);
     attrs::changes(base, head, &names, &mut changes);
@@ -166,19 +158,12 @@ pub fn review(base: Version<'_>, head: Version<'_>) -> Review {
 
 /// The lint findings of HEAD that BASE did not have (by rule and subjects, with
 /// renamed attributes followed).
-fn lint_delta(base: Version<'_>, head: Version<'_>, names: &attrs::Names, out: &mut Vec<Change>) {
+fn lint_delta(base: &Checked, head: &Checked, names: &attrs::Names, out: &mut Vec<Change>) {
     use ccattr_lint::{lint, Input, Subject};
-    let before = lint(&Input {
-        source: base.source,
-        model: base.model,
-        table: base.table,
-        previous: None,
-    });
+    let before = lint(&Input::new(base));
     let after = lint(&Input {
-        source: head.source,
-        model: head.model,
-        table: head.table,
-        previous: Some(base.model),
+        spec: head,
+        previous: Some(&base.model),
     });
     let key = |rule: &str, subjects: &[Subject], map: bool| -> (String, Vec<Subject>) {
         let subjects = subjects
@@ -233,31 +218,4 @@ fn subject_text(subjects: &[ccattr_lint::Subject]) -> String {
             })
         })
         .unwrap_or_default()
-}
-
-/// Compile two sources and review them. `Err` carries each side's diagnostics when
-/// either has errors.
-pub fn review_sources(
-    base: &Source,
-    head: &Source,
-) -> Result<Review, (Vec<Diagnostic>, Vec<Diagnostic>)> {
-    let b = ccattr_core::compile(base);
-    let h = ccattr_core::compile(head);
-    match (&b.model, &b.table, &h.model, &h.table) {
-        (Some(bm), Some(bt), Some(hm), Some(ht)) if !b.has_errors() && !h.has_errors() => {
-            Ok(review(
-                Version {
-                    source: base,
-                    model: bm,
-                    table: bt,
-                },
-                Version {
-                    source: head,
-                    model: hm,
-                    table: ht,
-                },
-            ))
-        }
-        _ => Err((b.diagnostics, h.diagnostics)),
-    }
 }

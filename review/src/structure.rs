@@ -3,12 +3,13 @@
 
 use crate::attrs::Names;
 use crate::kinds::*;
-use crate::{Change, Version};
+use crate::Change;
 use ccattr_core::model::{Model, Region, Rule};
+use ccattr_core::Checked;
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-pub fn spec(base: Version<'_>, head: Version<'_>, out: &mut Vec<Change>) {
-    let (b, h) = (base.model, head.model);
+pub fn spec(base: &Checked, head: &Checked, out: &mut Vec<Change>) {
+    let (b, h) = (&base.model, &head.model);
     if b.name != h.name {
         out.push(
             Change::new(SPEC_RENAMED, &h.name, format!("the spec was renamed from `{}` to `{}`", b.name, h.name))
@@ -45,8 +46,8 @@ fn show_region(r: &Region) -> String {
     format!("mmio {:#X} size {:#X}", r.start, r.size())
 }
 
-pub fn devices(base: Version<'_>, head: Version<'_>, out: &mut Vec<Change>) {
-    let (bm, hm) = (base.model, head.model);
+pub fn devices(base: &Checked, head: &Checked, out: &mut Vec<Change>) {
+    let (bm, hm) = (&base.model, &head.model);
     for d in &bm.devices {
         if !hm.devices.iter().any(|h| h.name == d.name) {
             let regions: Vec<String> = d.regions.iter().map(show_region).collect();
@@ -142,8 +143,8 @@ pub fn devices(base: Version<'_>, head: Version<'_>, out: &mut Vec<Change>) {
     }
 }
 
-pub fn platforms(base: Version<'_>, head: Version<'_>, names: &Names, out: &mut Vec<Change>) {
-    let (bm, hm) = (base.model, head.model);
+pub fn platforms(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Change>) {
+    let (bm, hm) = (&base.model, &head.model);
     for p in &bm.platforms {
         if !hm.platforms.iter().any(|h| h.name == p.name) {
             out.push(
@@ -241,8 +242,8 @@ fn rule_text(model: &Model, rule: &Rule, name: &dyn Fn(usize) -> String) -> Stri
     }
 }
 
-pub fn rules(base: Version<'_>, head: Version<'_>, names: &Names, out: &mut Vec<Change>) {
-    let (bm, hm) = (base.model, head.model);
+pub fn rules(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Change>) {
+    let (bm, hm) = (&base.model, &head.model);
     let group_of = |m: &Model, r: &Rule| r.device.map(|d| m.devices[d].name.clone());
     // Groups in HEAD order, then the groups only BASE has.
     let mut groups: Vec<Option<String>> = Vec::new();

@@ -1,9 +1,10 @@
 //! Every kind of change a review reports, each from a pair of specs; witnesses are
 //! checked against the decision tables they claim to come from.
 
-use ccattr_core::{compile, Compiled, Decision, Source};
+use ccattr_core::{Checked, Decision};
 use ccattr_review::kinds::*;
-use ccattr_review::{review, Change, Class, Review, Version, KINDS};
+use ccattr_review::{review, Change, Class, Review, KINDS};
+use ccattr_test_support::checked;
 
 const BASE: &str = r#"/// Test.
 spec t;
@@ -44,40 +45,20 @@ default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;
 "#;
 
 struct Pair {
-    bs: Source,
-    hs: Source,
-    b: Compiled,
-    h: Compiled,
+    b: Checked,
+    h: Checked,
 }
 
 impl Pair {
     fn new(base: &str, head: &str) -> Pair {
-        let (bs, hs) = (
-            Source::new("base.ccattr", base),
-            Source::new("head.ccattr", head),
-        );
-        let (b, h) = (compile(&bs), compile(&hs));
-        assert!(!b.has_errors(), "base has errors: {:?}", b.diagnostics);
-        assert!(
-            !h.has_errors(),
-            "head has errors: {:?}\n{head}",
-            h.diagnostics
-        );
-        Pair { bs, hs, b, h }
+        Pair {
+            b: checked("base.ccattr", base),
+            h: checked("head.ccattr", head),
+        }
     }
 
     fn review(&self) -> Review {
-        fn v<'a>(source: &'a Source, c: &'a Compiled) -> Version<'a> {
-            match (&c.model, &c.table) {
-                (Some(model), Some(table)) => Version {
-                    source,
-                    model,
-                    table,
-                },
-                _ => panic!("no model"),
-            }
-        }
-        review(v(&self.bs, &self.b), v(&self.hs, &self.h))
+        review(&self.b, &self.h)
     }
 }
 
@@ -385,10 +366,7 @@ fn rules_added_removed_and_changed() {
 /// The witness decides as the change says, in both tables.
 fn check_witness(p: &Pair, c: &Change) {
     let w = c.witness.as_ref().expect("a witness");
-    let (bt, ht) = (
-        p.b.table.as_ref().expect("table"),
-        p.h.table.as_ref().expect("table"),
-    );
+    let (bt, ht) = (&p.b.table, &p.h.table);
     let (bfull, hfull) = match &w.platform {
         Some(name) => (
             bt.platform(name).expect("base platform").full,
@@ -592,8 +570,8 @@ fn wide_specs_stay_bounded_and_say_so() {
     let text = ccattr_review::render::text(
         &r,
         ccattr_review::render::Sources {
-            base: &p.bs,
-            head: &p.hs,
+            base: &p.b.source,
+            head: &p.h.source,
         },
     );
     assert!(text.contains("only small sets"), "{text}");

@@ -1,10 +1,11 @@
 //! `ccattr build`: write the generated files, or check that they are current.
 
+use super::base_name;
 use super::{load_ok, require_format, CmdResult};
-use crate::load::{self, base_name};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
+use ccattr_core::compile::io_reason;
 use std::path::Path;
 
 #[allow(clippy::too_many_arguments)]
@@ -26,11 +27,11 @@ pub fn run(
             targets.push(t);
         }
     }
-    let (loaded, table) = match load_ok(spec, format)? {
+    let checked = match load_ok(spec, format)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let outputs = ccattr_codegen::emit(&table, &base_name(spec), &targets);
+    let outputs = ccattr_codegen::emit(&checked.table, &base_name(spec), &targets);
     let paths: Vec<_> = outputs.iter().map(|o| out_dir.join(&o.file_name)).collect();
 
     if check {
@@ -48,7 +49,7 @@ pub fn run(
         }
         if stale.is_empty() {
             if !quiet {
-                eprintln!("{}: generated files are up to date", loaded.source.name);
+                eprintln!("{}: generated files are up to date", checked.source.name);
             }
             return Ok(0);
         }
@@ -66,7 +67,7 @@ pub fn run(
         format!(
             "cannot create output directory {}: {}",
             out_dir.display(),
-            load::io_reason(&e)
+            io_reason(&e)
         )
     })?;
     // Refuse before writing anything, so a refusal leaves every file as it was.

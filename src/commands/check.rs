@@ -1,7 +1,6 @@
 //! `ccattr check`: parse and check specs, report every finding.
 
-use super::{report, require_format, CmdResult};
-use crate::load;
+use super::{load, report, require_format, CmdResult};
 use crate::{Format, EXIT_FAILED};
 
 pub fn run(specs: &[std::path::PathBuf], format: Format) -> CmdResult {
@@ -12,14 +11,14 @@ pub fn run(specs: &[std::path::PathBuf], format: Format) -> CmdResult {
     )?;
     let loaded = specs
         .iter()
-        .map(|p| load::load(p))
+        .map(|p| load(p))
         .collect::<Result<Vec<_>, _>>()?;
     let failed = report(&loaded, format);
     if format == Format::Text && !failed {
-        for l in &loaded {
-            let warnings = l.compiled.diagnostics.len();
+        for checked in loaded.iter().flatten() {
+            let warnings = checked.warnings.len();
             let what = if warnings == 1 { "warning" } else { "warnings" };
-            eprintln!("{}: ok ({warnings} {what})", l.source.name);
+            eprintln!("{}: ok ({warnings} {what})", checked.source.name);
         }
     }
     Ok(if failed { EXIT_FAILED } else { 0 })

@@ -18,10 +18,11 @@ pub fn run(
     require_format(format, &[Format::Text, Format::Json], "explain")?;
     let addr = number("address", addr)?;
     let size = number("size", size)?;
-    let (loaded, table) = match load_ok(spec, format)? {
+    let checked = match load_ok(spec, format)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    let table = &checked.table;
     let base = match (platform, attrs) {
         (Some(p), _) => match table.platform(p) {
             Some(p) => p.sets,
@@ -42,15 +43,15 @@ pub fn run(
                 return Err(format!("unknown platform `{p}`{hint}"));
             }
         },
-        (None, Some(list)) => base_attrs(&table, list)?,
+        (None, Some(list)) => base_attrs(table, list)?,
         (None, None) => {
             return Err("give the attributes with --platform NAME or --attrs A,B".into())
         }
     };
-    let e = explain(&table, platform, base, addr, size);
+    let e = explain(table, platform, base, addr, size);
     match format {
-        Format::Json => outln!("{:#}", e.to_json(&table)),
-        _ => out!("{}", e.to_text(&table, &loaded.source.name)),
+        Format::Json => outln!("{:#}", e.to_json(table)),
+        _ => out!("{}", e.to_text(table, &checked.source.name)),
     }
     Ok(0)
 }

@@ -1,11 +1,12 @@
 //! `ccattr fmt`: print specs in the canonical layout (docs/fmt.md), in place, as a
 //! check for CI, or from standard input to standard output for editors.
 
+use super::print_text;
 use super::{require_format, CmdResult};
-use crate::load;
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
+use ccattr_core::compile::io_reason;
 use ccattr_core::{render, Diagnostic, Source};
 use ccattr_grammar::printer::{self, FormatError};
 use std::io::Read as _;
@@ -43,7 +44,7 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
     let mut diagnostics: Vec<(Source, Vec<Diagnostic>)> = Vec::new();
     for path in specs {
         let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read {}: {}", path.display(), load::io_reason(&e)))?;
+            .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
         let name = path.display().to_string();
         let (status, diags) = match ccattr_grammar::load(&name, &bytes) {
             Err(e) => (Status::Failed, Some((e.source, vec![e.diagnostic]))),
@@ -106,7 +107,7 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
         }
         _ => {
             for (source, d) in &diagnostics {
-                load::print_text(source, d);
+                print_text(source, d);
             }
             for (name, s) in &rows {
                 match s {
@@ -140,11 +141,11 @@ fn run_stdin(check: bool) -> CmdResult {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read standard input: {}", load::io_reason(&e)))?;
+        .map_err(|e| format!("cannot read standard input: {}", io_reason(&e)))?;
     let source = match ccattr_grammar::load(STDIN_NAME, &bytes) {
         Ok(s) => s,
         Err(e) => {
-            load::print_text(&e.source, std::slice::from_ref(&e.diagnostic));
+            print_text(&e.source, std::slice::from_ref(&e.diagnostic));
             return Ok(EXIT_FAILED);
         }
     };
@@ -169,7 +170,7 @@ fn run_stdin(check: bool) -> CmdResult {
             Ok(0)
         }
         Err(FormatError::Syntax(d)) => {
-            load::print_text(&source, &d);
+            print_text(&source, &d);
             Ok(EXIT_FAILED)
         }
         Err(e @ FormatError::Internal(_)) => {
@@ -183,6 +184,6 @@ fn run_stdin(check: bool) -> CmdResult {
 /// replace the file it points to, so the link stays a link.
 fn write_spec(path: &Path, text: &str) -> Result<Outcome, String> {
     let target = std::fs::canonicalize(path)
-        .map_err(|e| format!("cannot resolve {}: {}", path.display(), load::io_reason(&e)))?;
+        .map_err(|e| format!("cannot resolve {}: {}", path.display(), io_reason(&e)))?;
     files::write_if_changed(&target, text.as_bytes())
 }

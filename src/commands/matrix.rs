@@ -12,11 +12,11 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
         &[Format::Text, Format::Json, Format::Markdown],
         "matrix",
     )?;
-    let (_, table) = match load_ok(spec, format)? {
+    let checked = match load_ok(spec, format)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let m = matrix::matrix(&table);
+    let m = matrix::matrix(&checked.table);
     match format {
         Format::Json => {
             let rows: Vec<_> = m

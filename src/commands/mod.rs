@@ -10,11 +10,32 @@ pub(crate) mod lint;
 mod matrix;
 pub(crate) mod review;
 
-use crate::load::{self, Loaded};
 use crate::{Cli, Command, Format, EXIT_FAILED, EXIT_USAGE};
-use ccattr_core::table::DecisionTable;
-use ccattr_core::{parse_u64, render};
+use ccattr_core::compile::{diagnostics, source};
+use ccattr_core::{parse_u64, render, Checked, Diagnostic, Rejected, Source};
 use std::path::Path;
+
+/// A spec file compiled: checked, or rejected with its diagnostics.
+pub type Compiled = Result<Checked, Rejected>;
+
+/// Read and compile a spec file; `Err` says why it could not be read.
+pub fn load(path: &Path) -> Result<Compiled, String> {
+    ccattr_core::compile::compile_file(path).map_err(|e| e.to_string())
+}
+
+/// Print diagnostics as text to standard error.
+pub fn print_text(source: &Source, diags: &[Diagnostic]) {
+    if !diags.is_empty() {
+        eprint!("{}", render::text(source, diags));
+    }
+}
+
+/// The file's base name, as generated files record it.
+pub fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
 
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
@@ -101,45 +122,44 @@ pub fn require_format(format: Format, allowed: &[Format], command: &str) -> Resu
 }
 
 /// Report a spec's diagnostics in `format`; true if it has errors.
-pub fn report(loaded: &[Loaded], format: Format) -> bool {
+pub fn report(compiled: &[Compiled], format: Format) -> bool {
     match format {
         Format::Json => {
-            let files: Vec<_> = loaded
+            let files: Vec<_> = compiled
                 .iter()
-                .map(|l| (&l.source, l.compiled.diagnostics.as_slice()))
+                .map(|c| (source(c), diagnostics(c)))
                 .collect();
             outln!("{:#}", render::json(&files));
         }
         Format::Github => {
-            for l in loaded {
-                out!("{}", render::github(&l.source, &l.compiled.diagnostics));
+            for c in compiled {
+                out!("{}", render::github(source(c), diagnostics(c)));
             }
         }
         _ => {
-            for l in loaded {
-                load::print_text(&l.source, &l.compiled.diagnostics);
+            for c in compiled {
+                print_text(source(c), diagnostics(c));
             }
         }
     }
-    loaded.iter().any(|l| l.compiled.has_errors())
+    compiled.iter().any(Result::is_err)
 }
 
 /// Load a spec and stop with its diagnostics when it has errors.
-pub fn load_ok(path: &Path, format: Format) -> Result<Result<(Loaded, DecisionTable), u8>, String> {
-    let mut loaded = load::load(path)?;
-    match loaded.compiled.table.take() {
-        Some(table) if !loaded.compiled.has_errors() => {
+pub fn load_ok(path: &Path, format: Format) -> Result<Result<Checked, u8>, String> {
+    match load(path)? {
+        Ok(checked) => {
             // Warnings still go to standard error in every format.
-            load::print_text(&loaded.source, &loaded.compiled.diagnostics);
-            Ok(Ok((loaded, table)))
+            print_text(&checked.source, &checked.warnings);
+            Ok(Ok(checked))
         }
-        _ => {
+        rejected => {
             let fmt = if format == Format::Json {
                 Format::Json
             } else {
                 Format::Text
             };
-            report(std::slice::from_ref(&loaded), fmt);
+            report(std::slice::from_ref(&rejected), fmt);
             Ok(Err(EXIT_FAILED))
         }
     }

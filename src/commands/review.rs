@@ -1,12 +1,12 @@
 //! `ccattr review BASE HEAD`: what changed between two versions of a spec, in the
 //! class CI can fail on. With `--base-rev REV`, BASE is HEAD's path at git revision REV.
 
-use super::{report, require_format, CmdResult};
-use crate::load::{self, Loaded};
+use super::{load, print_text, report, require_format, CmdResult, Compiled};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
+use ccattr_core::compile::io_reason;
 use ccattr_review::render::{self, Sources};
-use ccattr_review::{review, Class, Version};
+use ccattr_review::{review, Class};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -26,22 +26,14 @@ pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: For
         "review",
     )?;
     let (base, head) = match (base_rev, specs) {
-        (Some(rev), [head]) => (from_git(rev, head)?, load::load(head)?),
+        (Some(rev), [head]) => (from_git(rev, head)?, load(head)?),
         (Some(_), _) => return Err("with --base-rev, give only the HEAD spec".to_string()),
-        (None, [base, head]) => (load::load(base)?, load::load(head)?),
+        (None, [base, head]) => (load(base)?, load(head)?),
         (None, _) => {
             return Err("`review` takes BASE and HEAD (or HEAD with --base-rev REV)".to_string())
         }
     };
-    let versions = [&base, &head].map(|l| match (&l.compiled.model, &l.compiled.table) {
-        (Some(model), Some(table)) if !l.compiled.has_errors() => Some(Version {
-            source: &l.source,
-            model,
-            table,
-        }),
-        _ => None,
-    });
-    let [Some(b), Some(h)] = versions else {
+    let (Ok(b), Ok(h)) = (&base, &head) else {
         let fmt = if format == Format::Json {
             Format::Json
         } else {
@@ -50,13 +42,13 @@ pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: For
         report(&[base, head], fmt);
         return Ok(EXIT_FAILED);
     };
-    for l in [&base, &head] {
-        load::print_text(&l.source, &l.compiled.diagnostics);
+    for c in [b, h] {
+        print_text(&c.source, &c.warnings);
     }
     let r = review(b, h);
     let src = Sources {
-        base: &base.source,
-        head: &head.source,
+        base: &b.source,
+        head: &h.source,
     };
     let head_spec = h.model.name_span;
     match format {
@@ -72,7 +64,7 @@ pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: For
 
 /// Read HEAD's path as of git revision `rev` (`git show REV:./FILE` in HEAD's
 /// directory, so the path is resolved from the repository root of HEAD).
-fn from_git(rev: &str, head: &Path) -> Result<Loaded, String> {
+fn from_git(rev: &str, head: &Path) -> Result<Compiled, String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(':') {
         return Err(format!("--base-rev `{rev}` is not a git revision"));
     }
@@ -90,7 +82,7 @@ fn from_git(rev: &str, head: &Path) -> Result<Loaded, String> {
         .arg(dir)
         .args(["show", "--no-textconv", &object])
         .output()
-        .map_err(|e| format!("cannot run git: {}", load::io_reason(&e)))?;
+        .map_err(|e| format!("cannot run git: {}", io_reason(&e)))?;
     if !out.status.success() {
         let why = String::from_utf8_lossy(&out.stderr);
         return Err(format!(
@@ -100,5 +92,5 @@ fn from_git(rev: &str, head: &Path) -> Result<Loaded, String> {
         ));
     }
     let name = format!("{rev}:{}", head.display());
-    Ok(load::load_bytes(&name, &out.stdout))
+    Ok(ccattr_core::compile(&name, &out.stdout))
 }

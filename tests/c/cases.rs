@@ -4,7 +4,8 @@
 
 #![allow(dead_code)]
 
-use ccattr_core::{compile, DecisionTable, Source};
+use ccattr_core::DecisionTable;
+use ccattr_test_support::checked;
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {
@@ -34,11 +35,7 @@ pub fn specs() -> Vec<(String, DecisionTable)> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let text = std::fs::read_to_string(&path).expect("spec is readable");
-            let compiled = compile(&Source::new(name.clone(), text));
-            let table = compiled
-                .table
-                .unwrap_or_else(|| panic!("{name} has errors: {:#?}", compiled.diagnostics));
-            (name, table)
+            (name.clone(), checked(&name, text).table)
         })
         .collect()
 }
@@ -46,7 +43,7 @@ pub fn specs() -> Vec<(String, DecisionTable)> {
 pub use super::support::have;
 
 /// A deterministic stream of 64-bit values.
-pub use ccattr_core::synth::Rng as Random;
+pub use ccattr_test_support::synth::Rng as Random;
 
 /// Base sets to close: each platform's, none, all bits, every single bit, random ones.
 pub fn base_sets(table: &DecisionTable, random: &mut Random) -> Vec<u64> {

@@ -9,8 +9,9 @@
 
 use ccattr_codegen::Target;
 use ccattr_core::explain::explain;
-use ccattr_core::synth::{self, Params, Rng};
-use ccattr_core::{compile, reference, Decision, DecisionTable, Model, Source};
+use ccattr_core::{reference, Checked, Decision, DecisionTable};
+use ccattr_test_support::checked;
+use ccattr_test_support::synth::{self, Params, Rng};
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -21,30 +22,17 @@ const BATCH: usize = 400_000;
 /// Base attribute sets whose closure is checked per spec.
 const CLOSES_PER_SPEC: usize = 1000;
 
-/// One spec, compiled, with its generated files.
+/// One spec, checked, with its generated files.
 pub struct Case {
-    pub file_name: String,
-    pub text: String,
-    pub model: Model,
-    pub table: DecisionTable,
+    pub spec: Checked,
     pub files: Vec<ccattr_codegen::Output>,
 }
 
 impl Case {
     pub fn new(file_name: &str, text: String) -> Case {
-        let c = compile(&Source::new(file_name, text.clone()));
-        assert!(!c.has_errors(), "{file_name}: {:?}\n{text}", c.diagnostics);
-        let (Some(model), Some(table)) = (c.model, c.table) else {
-            panic!("{file_name}: no table")
-        };
-        let files = ccattr_codegen::emit(&table, file_name, &Target::ALL);
-        Case {
-            file_name: file_name.to_string(),
-            text,
-            model,
-            table,
-            files,
-        }
+        let spec = checked(file_name, text);
+        let files = ccattr_codegen::emit(&spec.table, file_name, &Target::ALL);
+        Case { spec, files }
     }
 
     fn file(&self, ext: &str) -> &ccattr_codegen::Output {
@@ -131,14 +119,14 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
         for f in &case.files {
             std::fs::write(d.join(&f.file_name), &f.contents).expect("write generated file");
         }
-        std::fs::write(d.join(&case.file_name), &case.text).expect("write spec");
+        std::fs::write(d.join(&case.spec.source.name), &case.spec.source.text).expect("write spec");
     }
 
     // C: one translation unit per spec (two specs may share an enum name), one main.
     let mut main_c = String::from("#include <stdio.h>\n#include <stdint.h>\n\n");
     let mut objs = Vec::new();
     for case in cases {
-        let n = &case.table.spec;
+        let n = &case.spec.table.spec;
         let unit = format!(
             "#include \"{n}.h\"\n\nunsigned q_{n}(u64 a, u64 addr, u64 size);\nu64 c_{n}(u64 base);\n\n\
              unsigned q_{n}(u64 a, u64 addr, u64 size)\n{{\n\treturn (unsigned){n}_decide(a, addr, size) | \
@@ -154,11 +142,11 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
     }
     main_c.push_str("\nstatic unsigned (*const q[])(uint64_t, uint64_t, uint64_t) = {\n");
     for case in cases {
-        writeln!(main_c, "\tq_{},", case.table.spec).expect("fmt");
+        writeln!(main_c, "\tq_{},", case.spec.table.spec).expect("fmt");
     }
     main_c.push_str("};\nstatic uint64_t (*const c[])(uint64_t) = {\n");
     for case in cases {
-        writeln!(main_c, "\tc_{},", case.table.spec).expect("fmt");
+        writeln!(main_c, "\tc_{},", case.spec.table.spec).expect("fmt");
     }
     main_c.push_str(
         "};\n\nint main(int argc, char **argv)\n{\n\tunsigned k;\n\n\t(void)argv;\n\tunsigned long long a, b, s;\n\n\
@@ -189,7 +177,7 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
         writeln!(
             main_rs,
             "#[allow(dead_code)]\nmod {0} {{\n    include!(\"{0}.rs\");\n}}",
-            case.table.spec
+            case.spec.table.spec
         )
         .expect("fmt");
     }
@@ -199,7 +187,7 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
          let mut n = || u64::from_str_radix(f.next().unwrap(), 16).unwrap();\n        let (a, b, s) = if closes { (n(), 0, 0) } else { (n(), n(), n()) };\n        let r: u64 = match k {\n",
     );
     for (k, case) in cases.iter().enumerate() {
-        let n = &case.table.spec;
+        let n = &case.spec.table.spec;
         writeln!(
             main_rs,
             "            {k} if closes => {n}::AttrSet::from_bits(a).close().bits(),\n            {k} => {n}::decide({n}::AttrSet::from_bits(a), b, s) as u64 | ({n}::is_private_mmio({n}::AttrSet::from_bits(a), b) as u64) << 4,"
@@ -361,15 +349,15 @@ pub fn check(
         expected.clear();
     };
     for (k, case) in cases.iter().enumerate() {
-        let table = &case.table;
+        let table = &case.spec.table;
         let back = ccattr_codegen::json::read_table(&case.file(".json").contents)
             .expect("JSON reads back");
         assert_eq!(&back, table, "{}: JSON round trip", table.spec);
         let qs = queries(table, seed ^ (0xABCD + k as u64), per_spec);
         for (i, q) in qs.iter().enumerate() {
-            let want = reference::decide(&case.model, q.attrs, q.addr, q.size);
+            let want = reference::decide(&case.spec.model, q.attrs, q.addr, q.size);
             let private =
-                reference::decide_byte(&case.model, q.attrs, q.addr) == Decision::Encrypted;
+                reference::decide_byte(&case.spec.model, q.attrs, q.addr) == Decision::Encrypted;
             let at = || {
                 format!(
                     "{} query {i}: attrs {:#x} addr {:#x} size {:#x}",
@@ -418,12 +406,12 @@ pub fn check(
         let mut rng = Rng::new(seed ^ k as u64);
         for _ in 0..CLOSES_PER_SPEC {
             let base = rng.next_u64() & rng.next_u64();
-            let full = reference::close(&case.model, base);
+            let full = reference::close(&case.spec.model, base);
             assert_eq!(
-                case.table.close(base),
+                case.spec.table.close(base),
                 full,
                 "{}: close({base:#x})",
-                case.table.spec
+                case.spec.table.spec
             );
             writeln!(closes, "{k} {base:x}").expect("fmt");
             want.push(full);
@@ -443,11 +431,11 @@ pub fn check(
 /// Ask `ccattr explain --format json` about the first `n` closed queries of a case;
 /// the number asked.
 fn check_cli(case: &Case, qs: &[Query], n: usize, dir: &Path) -> u64 {
-    let spec = dir.join(&case.file_name);
-    let table = &case.table;
+    let spec = dir.join(&case.spec.source.name);
+    let table = &case.spec.table;
     let mut asked = 0;
     for q in qs.iter().filter(|q| q.closed).take(n) {
-        let want = reference::decide(&case.model, q.attrs, q.addr, q.size);
+        let want = reference::decide(&case.spec.model, q.attrs, q.addr, q.size);
         let base = q.attrs & table.base_mask;
         let names: Vec<&str> = table.attr_names(base);
         let out = Command::new(env!("CARGO_BIN_EXE_ccattr"))

@@ -10,8 +10,8 @@
 //! and once `vtom_bench.h`, the queries of the hyperv_vtom benchmark.
 
 use ccattr_benches::{devicetree, proto_enum, queries, vtom_queries, LinearScan};
-use ccattr_core::synth::{scale_spec, ScaleParams};
-use ccattr_core::{compile, Decision, Source};
+use ccattr_core::{compile, Decision};
+use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -57,11 +57,8 @@ fn run(dir: &Path, sizes: &[usize]) -> Result<(), String> {
         write(&format!("{}.ccattr", params.name), &spec.text)?;
         write(&format!("{}.dts", params.name), &devicetree(&spec.devices))?;
         write(&format!("{}.proto", params.name), &proto_enum(n))?;
-        let compiled = compile(&Source::new(
-            format!("{}.ccattr", params.name),
-            spec.text.clone(),
-        ));
-        let (Some(model), Some(table)) = (compiled.model, compiled.table) else {
+        let compiled = compile(&format!("{}.ccattr", params.name), spec.text.as_bytes());
+        let Ok(ccattr_core::Checked { model, table, .. }) = compiled else {
             return Err(format!(
                 "{}: the generated spec does not check",
                 params.name

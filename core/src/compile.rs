@@ -1,0 +1,121 @@
+//! The pipeline in one screen: a spec's bytes in; the checked spec (source, model,
+//! decision table, warnings) or its diagnostics out. Every front end (the command
+//! line, `ccattr-build`, `include_spec!`, the fuzz targets, the tests) compiles
+//! through [`compile`]; the emitters take a [`Checked`] spec's table from here.
+
+use crate::{check, DecisionTable, Diagnostic, Model, Source};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A spec that checked: no errors.
+#[derive(Debug)]
+pub struct Checked {
+    pub source: Source,
+    pub model: Model,
+    pub table: DecisionTable,
+    /// The warnings, in source order.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A spec that did not check: what could be read of it, and every diagnostic
+/// (errors and warnings) in source order; at least one is an error.
+#[derive(Debug)]
+pub struct Rejected {
+    pub source: Source,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse, check and lower the spec `bytes`, read from a file shown as `name`.
+pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
+    // 1. Bytes to text: size limit, UTF-8, byte-order mark.
+    let source = match ccattr_grammar::load(name, bytes) {
+        Ok(source) => source,
+        Err(e) => {
+            return Err(Rejected {
+                source: e.source,
+                diagnostics: vec![e.diagnostic],
+            })
+        }
+    };
+    // 2. Text to syntax tree, 3. syntax tree to checked model.
+    let (ast, mut diagnostics) = ccattr_grammar::parse(&source.text);
+    let model = check::check(&ast, &mut diagnostics);
+    // The model holds all it needs: free the syntax tree before the table is built.
+    drop(ast);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    match model {
+        Some(model) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            // 4. Model to decision table, the form every output prints.
+            let table = DecisionTable::build(&model, &|off| source.line_of(off));
+            Ok(Checked {
+                source,
+                model,
+                table,
+                warnings: diagnostics,
+            })
+        }
+        _ => Err(Rejected {
+            source,
+            diagnostics,
+        }),
+    }
+}
+
+/// Read the spec file at `path` and [`compile`] it under the name `path` shows.
+pub fn compile_file(path: &Path) -> Result<Result<Checked, Rejected>, ReadError> {
+    let bytes = read(path)?;
+    Ok(compile(&path.display().to_string(), &bytes))
+}
+
+/// Read a file whole, with an error that names it.
+pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    std::fs::read(path).map_err(|e| ReadError {
+        path: path.to_path_buf(),
+        kind: e.kind(),
+        reason: io_reason(&e),
+    })
+}
+
+/// The diagnostics of a compiled spec, whether it checked or not: warnings only for
+/// a checked one.
+pub fn diagnostics(result: &Result<Checked, Rejected>) -> &[Diagnostic] {
+    match result {
+        Ok(c) => &c.warnings,
+        Err(r) => &r.diagnostics,
+    }
+}
+
+/// The source of a compiled spec, whether it checked or not.
+pub fn source(result: &Result<Checked, Rejected>) -> &Source {
+    match result {
+        Ok(c) => &c.source,
+        Err(r) => &r.source,
+    }
+}
+
+/// A file that could not be read: its path and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadError {
+    pub path: PathBuf,
+    pub kind: std::io::ErrorKind,
+    /// The error as [`io_reason`] says it.
+    pub reason: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot read {}: {}", self.path.display(), self.reason)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// An I/O error as messages say it: the common kinds in plain words, without the
+/// `(os error 2)` that `io::Error`'s own text adds.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
