@@ -102,8 +102,8 @@ struct PlatformMacro {
     define: String,
 }
 
-pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
-    let header = Header::new(table, source);
+pub(crate) fn emit(table: &DecisionTable, lookup: &Lookup, source: &Provenance) -> String {
+    let header = Header::new(table, lookup, source);
     // Rendering only writes strings into a String, which cannot fail.
     let mut out = header.render().expect("the C header template renders");
     out.push('\n');
@@ -111,10 +111,12 @@ pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
 }
 
 impl Header {
-    fn new(table: &DecisionTable, source: &Provenance) -> Header {
+    /// The header, section by section: names and modes, the opening comment, the
+    /// attribute enum, the platforms, the closure's arrays, the lookup's arrays and
+    /// the prototypes.
+    fn new(table: &DecisionTable, lookup: &Lookup, source: &Provenance) -> Header {
         let name = table.spec.clone();
         let upper = name.to_ascii_uppercase();
-        let lookup = Lookup::new(table);
         let attr_enum = names::c_attr_enum(table);
         let kernel_enum = attr_enum == KERNEL_ENUM;
         let bit_enum = format!("{name}_bit");
@@ -133,183 +135,23 @@ impl Header {
         } else {
             KernelMode::default()
         };
-
-        // Made by `comment` like every other comment: the spec's doc comment is prose
-        // from the spec, and `/// see arch/x86*/coco` must not close it.
-        let mut head_text: Vec<String> = source.header().into();
-        if !table.doc.is_empty() {
-            head_text.push(String::new());
-            head_text.extend(table.doc.iter().cloned());
-        }
-        let head = comment("", &head_text);
-
-        let attr_enum_doc = kernel_doc(
-            "",
-            &[format!(
-                "enum {attr_enum} - Confidential computing attributes"
-            )],
-            &[
-                format!(
-                    "The attributes of {name}, in declaration order. An attribute set is a \
-                     u64 whose bit N is the attribute of value N. Values are positions, and \
-                     positions may move when the spec changes: key on names."
-                ),
-                String::new(),
-                format!(
-                    "Platform code reports base attributes; {name}_attrs_close() adds what \
-                     they imply and computes the derived ones."
-                ),
-            ],
-        );
-        let attrs = table
-            .attrs
-            .iter()
-            .map(|a| Member {
-                doc: member_doc(table, a),
-                name: a.name.clone(),
-            })
-            .collect();
-
-        let former = aligned_defines(
-            table
+        let (implies, terms) = closure_arrays(table, lookup, &bit_names);
+        let arrays = LookupArrays::new(table, lookup, &upper);
+        Header {
+            guard: format!("CCATTR_{upper}_H"),
+            head: head_comment(table, source),
+            attr_enum_doc: attr_enum_doc(&attr_enum, &name),
+            attrs: table
                 .attrs
                 .iter()
-                .flat_map(|a| a.formerly.iter().map(move |f| (f.clone(), a.name.clone()))),
-        );
-
-        let platform_consts = names::platform_consts(table);
-        let platform_defines = aligned_defines(table.platforms.iter().zip(platform_consts).map(
-            |(p, name)| {
-                (
-                    format!("{upper}_PLATFORM_{name}"),
-                    format!("((u64){:#x}ULL)", p.full),
-                )
-            },
-        ));
-        let platforms = table
-            .platforms
-            .iter()
-            .zip(platform_defines)
-            .map(|(p, define)| {
-                let mut text = match p.doc.split_first() {
-                    Some((first, rest)) => {
-                        let mut text = vec![format!("{}: {}", p.name, first.trim())];
-                        text.extend(rest.iter().cloned());
-                        text
-                    }
-                    None => vec![format!("{}:", p.name)],
-                };
-                text.push(format!(
-                    "Full set: {}.",
-                    text::attr_list(table, p.full, Quote::Plain)
-                ));
-                PlatformMacro {
-                    comment: comment("", &text),
-                    define,
-                }
-            })
-            .collect();
-
-        let implies = table
-            .attrs
-            .iter()
-            .zip(&lookup.implies)
-            .zip(&bit_names)
-            .filter(|((a, _), _)| a.base)
-            .map(|((_, &mask), bit)| format!("\t\t[{bit}] = {},", hex(mask)))
-            .collect();
-        let mut terms = Vec::new();
-        let mut last_attr = None;
-        for t in &lookup.derived {
-            let attr = &table.attrs[t.attr];
-            if last_attr != Some(t.attr) {
-                last_attr = Some(t.attr);
-                let text = format!("{} = {}", attr.name, attr.derivation);
-                terms.extend(comment("\t\t", &[text]));
-            }
-            terms.push(format!(
-                "\t\t{{ {}, {}, {} }},",
-                hex(t.mask),
-                hex(t.value),
-                bit_names[t.attr]
-            ));
-        }
-
-        let search = lookup.layout() == Layout::Search;
-        let first_row = if search {
-            Vec::new()
-        } else {
-            array(
-                &format!("static const {} first_row[]", lookup.row_type().name()),
-                lookup.first_row.iter().map(|i| i.to_string()),
-            )
-        };
-        let rule_set_type = lookup.rule_set_type().name().to_string();
-        let (bits_type, rows, runs, rule_sets, private_doc, private_runs);
-        if search {
-            let slots = lookup.eytzinger();
-            bits_type = lookup.bits_type().name().to_string();
-            rows = packed_rows(&lookup);
-            runs = array(
-                "static const u64 last_byte[] __attribute__((__aligned__(64)))",
-                slots.iter().map(|&seg| {
-                    let mut item = String::with_capacity(24);
-                    text::push_hex(&mut item, lookup.last(seg), 0);
-                    item.push_str("ULL");
-                    item
-                }),
-            );
-            // Each slot names its rule set by the set's first row: one load less on
-            // the way to the rows.
-            rule_sets = array(
-                &format!("static const {} rule_set[]", lookup.row_type().name()),
-                slots.iter().map(|&seg| {
-                    let mut item = String::with_capacity(8);
-                    let first = lookup.first_row[lookup.segments[seg].rule_set];
-                    text::push_dec(&mut item, first as u64);
-                    item
-                }),
-            );
-            (private_doc, private_runs) = (Vec::new(), Vec::new());
-        } else {
-            bits_type = "u64".to_string();
-            rows = self::rows(table, &lookup, &upper);
-            runs = scan_runs(table, &lookup);
-            rule_sets = Vec::new();
-            (private_doc, private_runs) = private_runs_lines(table, &lookup);
-        }
-
-        let map = format!("enum {name}_map");
-        Header {
-            proto_close: prototype(&format!("u64 {name}_attrs_close"), &["u64 base"]),
-            proto_rule_set: prototype(
-                &format!("{map} __{name}_rule_set_decide"),
-                &[
-                    if search {
-                        "unsigned int first"
-                    } else {
-                        "unsigned int rule_set"
-                    },
-                    "u64 attrs",
-                ],
-            ),
-            proto_decide: prototype(
-                &format!("{map} {name}_decide"),
-                &["u64 attrs", "u64 addr", "u64 size"],
-            ),
-            proto_private: prototype(
-                &format!("bool {name}_is_private_mmio"),
-                &["u64 attrs", "u64 addr"],
-            ),
-            proto_kernel_private: prototype(
-                &format!("bool {name}_kernel_is_private_mmio"),
-                &["u64 addr"],
-            ),
-            guard: format!("CCATTR_{upper}_H"),
-            head,
-            attr_enum,
-            kernel_enum,
-            set_enum,
+                .map(|a| Member {
+                    doc: member_doc(table, a),
+                    name: a.name.clone(),
+                })
+                .collect(),
+            nr_attrs: table.attrs.len(),
+            former: former_defines(table),
+            platforms: platform_macros(table, &upper),
             bit_enum_doc: if kernel_enum {
                 bit_enum_doc(table, &bit_enum, &bit_names)
             } else {
@@ -320,26 +162,231 @@ impl Header {
             } else {
                 Vec::new()
             },
-            bit_enum,
-            kernel,
-            attr_enum_doc,
-            attrs,
-            nr_attrs: table.attrs.len(),
-            former,
-            platforms,
             implies,
             terms,
-            first_row,
-            rows,
-            search,
-            bits_type,
-            rule_set_type,
-            runs,
-            rule_sets,
-            private_doc,
-            private_runs,
+            first_row: arrays.first_row,
+            rows: arrays.rows,
+            search: arrays.search,
+            bits_type: arrays.bits_type,
+            rule_set_type: arrays.rule_set_type,
+            runs: arrays.runs,
+            rule_sets: arrays.rule_sets,
+            private_doc: arrays.private_doc,
+            private_runs: arrays.private_runs,
+            proto_close: prototype(&format!("u64 {name}_attrs_close"), &["u64 base"]),
+            proto_rule_set: prototype(
+                &format!("enum {name}_map __{name}_rule_set_decide"),
+                &[
+                    if arrays.search {
+                        "unsigned int first"
+                    } else {
+                        "unsigned int rule_set"
+                    },
+                    "u64 attrs",
+                ],
+            ),
+            proto_decide: prototype(
+                &format!("enum {name}_map {name}_decide"),
+                &["u64 attrs", "u64 addr", "u64 size"],
+            ),
+            proto_private: prototype(
+                &format!("bool {name}_is_private_mmio"),
+                &["u64 attrs", "u64 addr"],
+            ),
+            proto_kernel_private: prototype(
+                &format!("bool {name}_kernel_is_private_mmio"),
+                &["u64 addr"],
+            ),
+            attr_enum,
+            kernel_enum,
+            set_enum,
+            bit_enum,
+            kernel,
             name,
             upper,
+        }
+    }
+}
+
+/// The opening comment: provenance, then the spec's doc comment. Made by `comment`
+/// like every other comment: the doc comment is prose from the spec, and `/// see
+/// arch/x86*/coco` must not close it.
+fn head_comment(table: &DecisionTable, source: &Provenance) -> Vec<String> {
+    let mut head_text: Vec<String> = source.header().into();
+    if !table.doc.is_empty() {
+        head_text.push(String::new());
+        head_text.extend(table.doc.iter().cloned());
+    }
+    comment("", &head_text)
+}
+
+/// The attribute enum's kernel-doc.
+fn attr_enum_doc(attr_enum: &str, name: &str) -> Vec<String> {
+    kernel_doc(
+        "",
+        &[format!(
+            "enum {attr_enum} - Confidential computing attributes"
+        )],
+        &[
+            format!(
+                "The attributes of {name}, in declaration order. An attribute set is a \
+                 u64 whose bit N is the attribute of value N. Values are positions, and \
+                 positions may move when the spec changes: key on names."
+            ),
+            String::new(),
+            format!(
+                "Platform code reports base attributes; {name}_attrs_close() adds what \
+                 they imply and computes the derived ones."
+            ),
+        ],
+    )
+}
+
+/// `#define OLD_NAME NEW_NAME` for every former name, aligned.
+fn former_defines(table: &DecisionTable) -> Vec<String> {
+    aligned_defines(
+        table
+            .attrs
+            .iter()
+            .flat_map(|a| a.formerly.iter().map(move |f| (f.clone(), a.name.clone()))),
+    )
+}
+
+/// `NAME_PLATFORM_<P>`, the full set of each platform, with its comment.
+fn platform_macros(table: &DecisionTable, upper: &str) -> Vec<PlatformMacro> {
+    let platform_consts = names::platform_consts(table);
+    let platform_defines = aligned_defines(table.platforms.iter().zip(platform_consts).map(
+        |(p, name)| {
+            (
+                format!("{upper}_PLATFORM_{name}"),
+                format!("((u64){:#x}ULL)", p.full),
+            )
+        },
+    ));
+    table
+        .platforms
+        .iter()
+        .zip(platform_defines)
+        .map(|(p, define)| {
+            let mut text = match p.doc.split_first() {
+                Some((first, rest)) => {
+                    let mut text = vec![format!("{}: {}", p.name, first.trim())];
+                    text.extend(rest.iter().cloned());
+                    text
+                }
+                None => vec![format!("{}:", p.name)],
+            };
+            text.push(format!(
+                "Full set: {}.",
+                text::attr_list(table, p.full, Quote::Plain)
+            ));
+            PlatformMacro {
+                comment: comment("", &text),
+                define,
+            }
+        })
+        .collect()
+}
+
+/// The closure's arrays: the lines of `implies[]` (designated, base attributes only)
+/// and of the derived attributes' `terms[]`.
+fn closure_arrays(
+    table: &DecisionTable,
+    lookup: &Lookup,
+    bit_names: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let implies = table
+        .attrs
+        .iter()
+        .zip(&lookup.implies)
+        .zip(bit_names)
+        .filter(|((a, _), _)| a.base)
+        .map(|((_, &mask), bit)| format!("\t\t[{bit}] = {},", hex(mask)))
+        .collect();
+    let mut terms = Vec::new();
+    let mut last_attr = None;
+    for t in &lookup.derived {
+        let attr = &table.attrs[t.attr];
+        if last_attr != Some(t.attr) {
+            last_attr = Some(t.attr);
+            let text = format!("{} = {}", attr.name, attr.derivation);
+            terms.extend(comment("\t\t", &[text]));
+        }
+        terms.push(format!(
+            "\t\t{{ {}, {}, {} }},",
+            hex(t.mask),
+            hex(t.value),
+            bit_names[t.attr]
+        ));
+    }
+    (implies, terms)
+}
+
+/// The lookup's arrays, as [`Header`]'s fields of the same names describe them.
+struct LookupArrays {
+    search: bool,
+    first_row: Vec<String>,
+    rows: Vec<String>,
+    bits_type: String,
+    rule_set_type: String,
+    runs: Vec<String>,
+    rule_sets: Vec<String>,
+    private_doc: Vec<String>,
+    private_runs: Vec<String>,
+}
+
+impl LookupArrays {
+    fn new(table: &DecisionTable, lookup: &Lookup, upper: &str) -> LookupArrays {
+        let rule_set_type = lookup.rule_set_type().name().to_string();
+        if lookup.layout() == Layout::Search {
+            let slots = lookup.eytzinger();
+            let runs = array(
+                "static const u64 last_byte[] __attribute__((__aligned__(64)))",
+                slots.iter().map(|&seg| {
+                    let mut item = String::with_capacity(24);
+                    text::push_hex(&mut item, lookup.last(seg), 0);
+                    item.push_str("ULL");
+                    item
+                }),
+            );
+            // Each slot names its rule set by the set's first row: one load less on
+            // the way to the rows.
+            let rule_sets = array(
+                &format!("static const {} rule_set[]", lookup.row_type().name()),
+                slots.iter().map(|&seg| {
+                    let mut item = String::with_capacity(8);
+                    let first = lookup.first_row[lookup.segments[seg].rule_set];
+                    text::push_dec(&mut item, first as u64);
+                    item
+                }),
+            );
+            LookupArrays {
+                search: true,
+                first_row: Vec::new(),
+                rows: packed_rows(lookup),
+                bits_type: lookup.bits_type().name().to_string(),
+                rule_set_type,
+                runs,
+                rule_sets,
+                private_doc: Vec::new(),
+                private_runs: Vec::new(),
+            }
+        } else {
+            let (private_doc, private_runs) = private_runs_lines(table, lookup);
+            LookupArrays {
+                search: false,
+                first_row: array(
+                    &format!("static const {} first_row[]", lookup.row_type().name()),
+                    lookup.first_row.iter().map(|i| i.to_string()),
+                ),
+                rows: rows(table, lookup, upper),
+                bits_type: "u64".to_string(),
+                rule_set_type,
+                runs: scan_runs(table, lookup),
+                rule_sets: Vec::new(),
+                private_doc,
+                private_runs,
+            }
         }
     }
 }
@@ -984,7 +1031,11 @@ mod tests {
     use crate::testutil;
 
     fn header(table: &DecisionTable) -> String {
-        emit(table, &Provenance::new("x86_coco.ccattr"))
+        emit(
+            table,
+            &Lookup::new(table),
+            &Provenance::new("x86_coco.ccattr"),
+        )
     }
 
     /// The identifiers of C code: comments, string and character literals, and

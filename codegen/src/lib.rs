@@ -89,6 +89,8 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
     // Spec prose reaches C and Rust comments and literals: characters that would
     // make them display other than they compile are written out visibly there.
     let shown = text::visible_prose(table);
+    // The lookup layout, built once, when the first emitter that prints it runs.
+    let mut lookup = None;
     let mut done = Vec::with_capacity(targets.len());
     let mut out = Vec::with_capacity(targets.len());
     for &target in targets {
@@ -97,8 +99,8 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
         }
         done.push(target);
         let contents = match target {
-            Target::C => c::emit(&shown, &source),
-            Target::Rust => rust::emit(&shown, &source),
+            Target::C => c::emit(&shown, layout(&mut lookup, &shown), &source),
+            Target::Rust => rust::emit(&shown, layout(&mut lookup, &shown), &source),
             Target::Json => text::escape_json(json::emit(table, &source)),
         };
         out.push(Output {
@@ -107,6 +109,11 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
         });
     }
     out
+}
+
+/// The lookup layout of `table`, built on first use.
+fn layout<'l>(built: &'l mut Option<lookup::Lookup>, table: &DecisionTable) -> &'l lookup::Lookup {
+    built.get_or_insert_with(|| lookup::Lookup::new(table))
 }
 
 /// Where a generated file comes from, as its header says.

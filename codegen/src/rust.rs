@@ -20,9 +20,9 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
 
-pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
+pub(crate) fn emit(table: &DecisionTable, lookup: &Lookup, source: &Provenance) -> String {
     let mut splices = Splices::default();
-    let tokens = module(table, &mut splices);
+    let tokens = module(table, lookup, &mut splices);
     // The tokens are built from valid identifiers and literals only; a parse failure
     // would be a bug in this module, not something a spec can cause.
     let file = syn::parse2::<syn::File>(tokens).expect("generated Rust parses");
@@ -134,12 +134,12 @@ fn decision(d: Decision) -> TokenStream {
     }
 }
 
-fn module(table: &DecisionTable, splices: &mut Splices) -> TokenStream {
+fn module(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> TokenStream {
     let names = RustNames::new(table);
     let attr_enum = attr_enum(table, &names);
-    let attr_set = attr_set(table, &names);
+    let attr_set = attr_set(table, lookup, &names);
     let map_decision = map_decision();
-    let decide = decide(table, splices);
+    let decide = decide(table, lookup, splices);
     let platforms = platforms(table);
     let nr_attrs = Literal::usize_unsuffixed(table.attrs.len());
     quote! {
@@ -255,9 +255,8 @@ fn attr_enum(table: &DecisionTable, names: &RustNames) -> TokenStream {
     }
 }
 
-fn attr_set(table: &DecisionTable, names: &RustNames) -> TokenStream {
+fn attr_set(table: &DecisionTable, lookup: &Lookup, names: &RustNames) -> TokenStream {
     let ty = ident(&names.attr_enum);
-    let lookup = Lookup::new(table);
     let implies = lookup.implies.iter().map(|&m| hex(m, 0));
     let n_terms = Literal::usize_unsuffixed(lookup.derived.len());
     let terms = lookup.derived.iter().map(|t| {
@@ -446,11 +445,10 @@ fn is_private_mmio_doc() -> TokenStream {
 
 /// `decide` and `is_private_mmio`, in the layout that suits the table's size
 /// ([`crate::lookup::Layout`]). Large arrays are left as placeholders in `splices`.
-fn decide(table: &DecisionTable, splices: &mut Splices) -> TokenStream {
-    let lookup = Lookup::new(table);
+fn decide(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> TokenStream {
     match lookup.layout() {
-        Layout::Scan => decide_scan(table, &lookup),
-        Layout::Search => decide_search(&lookup, splices),
+        Layout::Scan => decide_scan(table, lookup),
+        Layout::Search => decide_search(lookup, splices),
     }
 }
 
@@ -866,7 +864,11 @@ mod tests {
     use crate::text::MAX_COLUMNS;
 
     fn module_text(table: &DecisionTable) -> String {
-        emit(table, &Provenance::new("x86_coco.ccattr"))
+        emit(
+            table,
+            &Lookup::new(table),
+            &Provenance::new("x86_coco.ccattr"),
+        )
     }
 
     #[test]
