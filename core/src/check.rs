@@ -58,9 +58,56 @@ struct Checker<'a> {
     device_ids: HashMap<&'a str, DeviceId>,
 }
 
+/// Check a parsed spec and build its model: one step per kind of declaration, each
+/// reporting into `diags`. `None` when the spec has no `spec` declaration; the
+/// caller discards the model when any error was reported.
 pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model> {
     let items = &file.items;
+    let spec = spec_decl(file, diags);
+    stray_docs(items, diags);
+    let naming = check_naming(items, diags);
+    let mut c = Checker {
+        diags,
+        attr_ids: HashMap::new(),
+        former: HashMap::new(),
+        attr_names: Vec::new(),
+        device_ids: HashMap::new(),
+    };
+    let kept_attrs = c.declare_attrs(items);
+    c.declare_former_names(&kept_attrs);
+    if let Some((spec_name, _, _)) = spec {
+        c.c_reserved_names(&kept_attrs, &spec_name.name);
+    }
+    let (platform_decls, device_decls) = c.declare_platforms_and_devices(items);
+    let attrs = c.attrs(&kept_attrs);
+    let derive_order = derive_order(&attrs, &kept_attrs, c.diags);
+    let platforms = c.platforms(&platform_decls, &attrs);
+    let devices = c.devices(&device_decls);
+    check_nesting(&devices, c.diags);
+    let rules = c.rules(items, &device_decls);
 
+    let (name, doc, _) = spec?;
+    Some(Model {
+        name: name.name.clone(),
+        name_span: name.span,
+        doc: doc.as_ref().map(|d| d.lines.clone()).unwrap_or_default(),
+        naming,
+        attrs,
+        platforms,
+        devices,
+        rules,
+        derive_order,
+    })
+}
+
+/// The `spec` declaration, which comes first and once.
+type SpecDecl<'a> = (&'a ast::Ident, &'a Option<ast::Doc>, Span);
+/// The declarations of one kind that were kept (first of each name), with their items.
+type Decls<'a, T> = Vec<(&'a ast::Item, &'a T)>;
+
+/// `spec NAME;` comes first, once.
+fn spec_decl<'a>(file: &'a ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<SpecDecl<'a>> {
+    let items = &file.items;
     // `spec NAME;` comes first, once.
     let spec = match items.first() {
         Some(ast::Item {
@@ -97,7 +144,11 @@ pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model>
             diags.push(d);
         }
     }
-    // Doc comments on items that take none.
+    spec
+}
+
+/// Doc comments on items that take none.
+fn stray_docs(items: &[ast::Item], diags: &mut Vec<Diagnostic>) {
     for item in items {
         if let (Some(doc), ItemKind::Naming(_) | ItemKind::Rule(_)) = (&item.doc, &item.kind) {
             diags.push(
@@ -113,98 +164,99 @@ pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model>
             );
         }
     }
+}
 
-    let naming = check_naming(items, diags);
-
-    // Namespaces.
-    let mut c = Checker {
-        diags,
-        attr_ids: HashMap::new(),
-        former: HashMap::new(),
-        attr_names: Vec::new(),
-        device_ids: HashMap::new(),
-    };
-    let attr_decls: Vec<(&ast::Item, &ast::AttrDecl)> = items
-        .iter()
-        .filter_map(|i| match &i.kind {
-            ItemKind::Attr(a) => Some((i, a)),
-            _ => None,
-        })
-        .collect();
-    let mut attr_first: HashMap<&str, Span> = HashMap::new();
-    let mut kept_attrs: Vec<(&ast::Item, &ast::AttrDecl)> = Vec::new();
-    for &(item, a) in &attr_decls {
-        if let Some(&first) = attr_first.get(a.name.name.as_str()) {
-            c.diags.push(duplicate("attribute", &a.name, first));
-            continue;
-        }
-        attr_first.insert(&a.name.name, a.name.span);
-        if kept_attrs.len() == MAX_ATTRS {
-            c.diags.push(
-                Diagnostic::error(
-                    "E0119",
-                    format!(
-                        "too many attributes: `{}` would be number {}, the limit is {MAX_ATTRS}",
-                        a.name.name,
-                        MAX_ATTRS + 1
-                    ),
-                    a.name.span,
-                )
-                .with_label(format!(
-                    "attribute {} of at most {MAX_ATTRS}",
-                    MAX_ATTRS + 1
-                ))
-                .with_note("an attribute set is a 64-bit mask, one bit per attribute"),
-            );
-            continue;
-        }
-        c.attr_ids.insert(&a.name.name, kept_attrs.len());
-        c.attr_names.push(&a.name.name);
-        kept_attrs.push((item, a));
-    }
-    let mut former_first: HashMap<&str, Span> = HashMap::new();
-    for (id, &(_, a)) in kept_attrs.iter().enumerate() {
-        for old in &a.formerly {
-            if let Some(&cur) = c.attr_ids.get(old.name.as_str()) {
-                c.diags.push(
+impl<'a> Checker<'a> {
+    /// Attribute names: each declared once, at most [`MAX_ATTRS`] of them.
+    fn declare_attrs(&mut self, items: &'a [ast::Item]) -> Decls<'a, ast::AttrDecl> {
+        let attr_decls: Vec<(&ast::Item, &ast::AttrDecl)> = items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Attr(a) => Some((i, a)),
+                _ => None,
+            })
+            .collect();
+        let mut attr_first: HashMap<&str, Span> = HashMap::new();
+        let mut kept_attrs: Vec<(&ast::Item, &ast::AttrDecl)> = Vec::new();
+        for &(item, a) in &attr_decls {
+            if let Some(&first) = attr_first.get(a.name.name.as_str()) {
+                self.diags.push(duplicate("attribute", &a.name, first));
+                continue;
+            }
+            attr_first.insert(&a.name.name, a.name.span);
+            if kept_attrs.len() == MAX_ATTRS {
+                self.diags.push(
                     Diagnostic::error(
-                        "E0104",
+                        "E0119",
                         format!(
-                            "former name `{}` is the name of a current attribute",
-                            old.name
+                            "too many attributes: `{}` would be number {}, the limit is {MAX_ATTRS}",
+                            a.name.name,
+                            MAX_ATTRS + 1
                         ),
-                        old.span,
+                        a.name.span,
                     )
-                    .with_label("a former name must not be in use")
-                    .with_secondary(
-                        kept_attrs[cur].1.name.span,
-                        "the current attribute of that name",
-                    ),
+                    .with_label(format!(
+                        "attribute {} of at most {MAX_ATTRS}",
+                        MAX_ATTRS + 1
+                    ))
+                    .with_note("an attribute set is a 64-bit mask, one bit per attribute"),
                 );
-            } else if let Some(&first) = former_first.get(old.name.as_str()) {
-                c.diags.push(
-                    Diagnostic::error(
-                        "E0104",
-                        format!("former name `{}` is claimed twice", old.name),
-                        old.span,
-                    )
-                    .with_label("a name can be the former name of one attribute only")
-                    .with_secondary(first, "first claimed here"),
-                );
-            } else {
-                former_first.insert(&old.name, old.span);
-                c.former.insert(&old.name, id);
+                continue;
+            }
+            self.attr_ids.insert(&a.name.name, kept_attrs.len());
+            self.attr_names.push(&a.name.name);
+            kept_attrs.push((item, a));
+        }
+        kept_attrs
+    }
+
+    /// Former names: none in use, none claimed twice.
+    fn declare_former_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>) {
+        let mut former_first: HashMap<&str, Span> = HashMap::new();
+        for (id, &(_, a)) in kept_attrs.iter().enumerate() {
+            for old in &a.formerly {
+                if let Some(&cur) = self.attr_ids.get(old.name.as_str()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0104",
+                            format!(
+                                "former name `{}` is the name of a current attribute",
+                                old.name
+                            ),
+                            old.span,
+                        )
+                        .with_label("a former name must not be in use")
+                        .with_secondary(
+                            kept_attrs[cur].1.name.span,
+                            "the current attribute of that name",
+                        ),
+                    );
+                } else if let Some(&first) = former_first.get(old.name.as_str()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0104",
+                            format!("former name `{}` is claimed twice", old.name),
+                            old.span,
+                        )
+                        .with_label("a name can be the former name of one attribute only")
+                        .with_secondary(first, "first claimed here"),
+                    );
+                } else {
+                    former_first.insert(&old.name, old.span);
+                    self.former.insert(&old.name, id);
+                }
             }
         }
     }
-    // Names the C header cannot declare (CLI.md: attributes become enumerators, former
-    // names macros, at file scope).
-    if let Some((spec_name, _, _)) = spec {
-        for &(_, a) in &kept_attrs {
+
+    /// Names the C header cannot declare (attributes become enumerators, former names
+    /// macros, at file scope).
+    fn c_reserved_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>, spec_name: &str) {
+        for &(_, a) in kept_attrs {
             let former = a.formerly.iter().map(|old| (old, "former name"));
             for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
-                if let Some(why) = crate::cnames::c_reserved(&ident.name, &spec_name.name) {
-                    c.diags.push(
+                if let Some(why) = crate::cnames::c_reserved(&ident.name, spec_name) {
+                    self.diags.push(
                         Diagnostic::error(
                             "E0123",
                             format!(
@@ -227,242 +279,255 @@ pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model>
             }
         }
     }
-    let mut platform_first: HashMap<&str, Span> = HashMap::new();
-    let mut device_first: HashMap<&str, Span> = HashMap::new();
-    let mut device_decls = Vec::new();
-    let mut platform_decls = Vec::new();
-    for item in items {
-        match &item.kind {
-            ItemKind::Platform(p) => {
-                if let Some(&first) = platform_first.get(p.name.name.as_str()) {
-                    c.diags.push(duplicate("platform", &p.name, first));
-                } else {
-                    platform_first.insert(&p.name.name, p.name.span);
-                    platform_decls.push((item, p));
+
+    /// Platform and device names, each declared once.
+    fn declare_platforms_and_devices(
+        &mut self,
+        items: &'a [ast::Item],
+    ) -> (Decls<'a, ast::PlatformDecl>, Decls<'a, ast::DeviceDecl>) {
+        let mut platform_first: HashMap<&str, Span> = HashMap::new();
+        let mut device_first: HashMap<&str, Span> = HashMap::new();
+        let mut device_decls = Vec::new();
+        let mut platform_decls = Vec::new();
+        for item in items {
+            match &item.kind {
+                ItemKind::Platform(p) => {
+                    if let Some(&first) = platform_first.get(p.name.name.as_str()) {
+                        self.diags.push(duplicate("platform", &p.name, first));
+                    } else {
+                        platform_first.insert(&p.name.name, p.name.span);
+                        platform_decls.push((item, p));
+                    }
                 }
-            }
-            ItemKind::Device(d) => {
-                if let Some(&first) = device_first.get(d.name.name.as_str()) {
-                    c.diags.push(duplicate("device", &d.name, first));
-                } else {
-                    device_first.insert(&d.name.name, d.name.span);
-                    c.device_ids.insert(&d.name.name, device_decls.len());
-                    device_decls.push((item, d));
+                ItemKind::Device(d) => {
+                    if let Some(&first) = device_first.get(d.name.name.as_str()) {
+                        self.diags.push(duplicate("device", &d.name, first));
+                    } else {
+                        device_first.insert(&d.name.name, d.name.span);
+                        self.device_ids.insert(&d.name.name, device_decls.len());
+                        device_decls.push((item, d));
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
+        (platform_decls, device_decls)
     }
 
-    // Attributes.
-    let mut attrs = Vec::new();
-    for &(item, a) in &kept_attrs {
-        let kind = match &a.def {
-            ast::AttrDef::Base { implies } => {
-                let mut ids = Vec::new();
-                for target in implies {
-                    if let Some(t) = c.attr(target) {
-                        if let ast::AttrDef::Derived(_) = kept_attrs[t].1.def {
-                            c.diags.push(
-                                Diagnostic::error("E0107", format!("`{}` implies derived attribute `{}`", a.name.name, target.name), target.span)
-                                    .with_label("`implies` names base attributes only")
-                                    .with_secondary(kept_attrs[t].1.name.span, "derived here")
-                                    .with_help("a derived attribute follows from its definition; name the base attributes it reads instead"),
-                            );
-                        } else {
-                            ids.push(t);
+    /// Attributes: what base attributes imply, what derived ones are defined as.
+    fn attrs(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>) -> Vec<Attr> {
+        let mut attrs = Vec::new();
+        for &(item, a) in kept_attrs {
+            let kind = match &a.def {
+                ast::AttrDef::Base { implies } => {
+                    let mut ids = Vec::new();
+                    for target in implies {
+                        if let Some(t) = self.attr(target) {
+                            if let ast::AttrDef::Derived(_) = kept_attrs[t].1.def {
+                                self.diags.push(
+                                    Diagnostic::error("E0107", format!("`{}` implies derived attribute `{}`", a.name.name, target.name), target.span)
+                                        .with_label("`implies` names base attributes only")
+                                        .with_secondary(kept_attrs[t].1.name.span, "derived here")
+                                        .with_help("a derived attribute follows from its definition; name the base attributes it reads instead"),
+                                );
+                            } else {
+                                ids.push(t);
+                            }
                         }
                     }
+                    AttrKind::Base { implies: ids }
                 }
-                AttrKind::Base { implies: ids }
-            }
-            ast::AttrDef::Derived(e) => match c.cond(e) {
-                Some(cond) => AttrKind::Derived { cond },
-                None => AttrKind::Derived {
-                    cond: Cond::Const(false),
+                ast::AttrDef::Derived(e) => match self.cond(e) {
+                    Some(cond) => AttrKind::Derived { cond },
+                    None => AttrKind::Derived {
+                        cond: Cond::Const(false),
+                    },
                 },
-            },
-        };
-        attrs.push(Attr {
-            name: a.name.name.clone(),
-            span: a.name.span,
-            decl_span: item.span,
-            doc: item
-                .doc
-                .as_ref()
-                .map(|d| d.lines.clone())
-                .unwrap_or_default(),
-            kind,
-            formerly: a
-                .formerly
-                .iter()
-                .map(|f| (f.name.clone(), f.span))
-                .collect(),
-            deprecated: a.deprecated.as_ref().map(|d| d.value.clone()),
-        });
-    }
-    for (a, &(_, decl)) in attrs.iter().zip(&kept_attrs) {
-        if let (AttrKind::Derived { cond }, ast::AttrDef::Derived(e)) = (&a.kind, &decl.def) {
-            c.term_limit(cond, e.span, "derived attribute's definition");
-        }
-    }
-    let derive_order = derive_order(&attrs, &kept_attrs, c.diags);
-
-    // Platforms.
-    let mut platforms = Vec::new();
-    for &(item, p) in &platform_decls {
-        let mut sets = Vec::new();
-        for name in &p.sets {
-            if let Some(id) = c.attr(name) {
-                if attrs[id].is_base() {
-                    sets.push(id);
-                } else {
-                    c.diags.push(
-                        Diagnostic::error(
-                            "E0108",
-                            format!(
-                                "platform `{}` sets derived attribute `{}`",
-                                p.name.name, name.name
-                            ),
-                            name.span,
-                        )
-                        .with_label("platforms set base attributes only")
-                        .with_secondary(attrs[id].span, "derived here")
-                        .with_help("set the base attributes it is derived from"),
-                    );
-                }
-            }
-        }
-        platforms.push(Platform {
-            name: p.name.name.clone(),
-            span: p.name.span,
-            doc: item
-                .doc
-                .as_ref()
-                .map(|d| d.lines.clone())
-                .unwrap_or_default(),
-            sets,
-        });
-    }
-
-    // Devices and regions.
-    let mut devices = Vec::new();
-    for &(item, d) in &device_decls {
-        if d.regions.is_empty() {
-            c.diags.push(
-                Diagnostic::error(
-                    "E0121",
-                    format!("device `{}` has no MMIO region", d.name.name),
-                    item.span,
-                )
-                .with_label("needs at least one `mmio BASE size SIZE;`"),
-            );
-        }
-        let mut regions = Vec::new();
-        for r in &d.regions {
-            if r.size.value == 0 {
-                c.diags.push(
-                    Diagnostic::error("E0114", "region size is 0", r.size.span)
-                        .with_label("a region's size must be greater than 0"),
-                );
-                continue;
-            }
-            let end = u128::from(r.base.value) + u128::from(r.size.value);
-            if end > 1u128 << 64 {
-                c.diags.push(
-                    Diagnostic::error(
-                        "E0115",
-                        format!("region ends at {end:#x}, past 2^64"),
-                        r.span,
-                    )
-                    .with_label("BASE + SIZE must be at most 2^64")
-                    .with_help(format!(
-                        "the largest size at this base is {:#x}",
-                        (1u128 << 64) - u128::from(r.base.value)
-                    )),
-                );
-                continue;
-            }
-            regions.push(Region {
-                start: r.base.value,
-                last: (end - 1) as u64,
-                span: r.span,
+            };
+            attrs.push(Attr {
+                name: a.name.name.clone(),
+                span: a.name.span,
+                decl_span: item.span,
+                doc: item
+                    .doc
+                    .as_ref()
+                    .map(|d| d.lines.clone())
+                    .unwrap_or_default(),
+                kind,
+                formerly: a
+                    .formerly
+                    .iter()
+                    .map(|f| (f.name.clone(), f.span))
+                    .collect(),
+                deprecated: a.deprecated.as_ref().map(|d| d.value.clone()),
             });
         }
-        devices.push(Device {
-            name: d.name.name.clone(),
-            span: d.name.span,
-            doc: item
-                .doc
-                .as_ref()
-                .map(|x| x.lines.clone())
-                .unwrap_or_default(),
-            regions,
-        });
+        for (a, &(_, decl)) in attrs.iter().zip(kept_attrs) {
+            if let (AttrKind::Derived { cond }, ast::AttrDef::Derived(e)) = (&a.kind, &decl.def) {
+                self.term_limit(cond, e.span, "derived attribute's definition");
+            }
+        }
+        attrs
     }
-    check_nesting(&devices, c.diags);
 
-    // Rules.
-    let mut rules = Vec::new();
-    for item in items {
-        let ItemKind::Rule(r) = &item.kind else {
-            continue;
-        };
-        let device = match &r.device {
-            Some(name) => match c.device_ids.get(name.name.as_str()) {
-                Some(&id) => Some(id),
-                None => {
-                    let mut d = Diagnostic::error(
-                        "E0110",
-                        format!("unknown device `{}`", name.name),
-                        name.span,
-                    )
-                    .with_label("no device of this name is declared");
-                    if let Some(s) = did_you_mean(
-                        &name.name,
-                        device_decls.iter().map(|(_, d)| d.name.name.as_str()),
-                    ) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
+    /// Platforms: the base attributes each sets.
+    fn platforms(
+        &mut self,
+        platform_decls: &Decls<'a, ast::PlatformDecl>,
+        attrs: &[Attr],
+    ) -> Vec<Platform> {
+        let mut platforms = Vec::new();
+        for &(item, p) in platform_decls {
+            let mut sets = Vec::new();
+            for name in &p.sets {
+                if let Some(id) = self.attr(name) {
+                    if attrs[id].is_base() {
+                        sets.push(id);
+                    } else {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0108",
+                                format!(
+                                    "platform `{}` sets derived attribute `{}`",
+                                    p.name.name, name.name
+                                ),
+                                name.span,
+                            )
+                            .with_label("platforms set base attributes only")
+                            .with_secondary(attrs[id].span, "derived here")
+                            .with_help("set the base attributes it is derived from"),
+                        );
                     }
-                    c.diags.push(d);
+                }
+            }
+            platforms.push(Platform {
+                name: p.name.name.clone(),
+                span: p.name.span,
+                doc: item
+                    .doc
+                    .as_ref()
+                    .map(|d| d.lines.clone())
+                    .unwrap_or_default(),
+                sets,
+            });
+        }
+        platforms
+    }
+
+    /// Devices and their regions, each region within the 64-bit address space.
+    fn devices(&mut self, device_decls: &Decls<'a, ast::DeviceDecl>) -> Vec<Device> {
+        let mut devices = Vec::new();
+        for &(item, d) in device_decls {
+            if d.regions.is_empty() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0121",
+                        format!("device `{}` has no MMIO region", d.name.name),
+                        item.span,
+                    )
+                    .with_label("needs at least one `mmio BASE size SIZE;`"),
+                );
+            }
+            let mut regions = Vec::new();
+            for r in &d.regions {
+                if r.size.value == 0 {
+                    self.diags.push(
+                        Diagnostic::error("E0114", "region size is 0", r.size.span)
+                            .with_label("a region's size must be greater than 0"),
+                    );
                     continue;
                 }
-            },
-            None => None,
-        };
-        let cond = match &r.when {
-            Some(e) => match c.cond(e) {
-                Some(cond) => {
-                    c.term_limit(&cond, e.span, "rule's condition");
-                    Some(cond)
+                let end = u128::from(r.base.value) + u128::from(r.size.value);
+                if end > 1u128 << 64 {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0115",
+                            format!("region ends at {end:#x}, past 2^64"),
+                            r.span,
+                        )
+                        .with_label("BASE + SIZE must be at most 2^64")
+                        .with_help(format!(
+                            "the largest size at this base is {:#x}",
+                            (1u128 << 64) - u128::from(r.base.value)
+                        )),
+                    );
+                    continue;
                 }
-                None => continue,
-            },
-            None => None,
-        };
-        rules.push(Rule {
-            device,
-            mapping: match r.mapping {
-                ast::Mapping::Encrypted => Mapping::Encrypted,
-                ast::Mapping::Decrypted => Mapping::Decrypted,
-            },
-            cond,
-            span: item.span,
-        });
+                regions.push(Region {
+                    start: r.base.value,
+                    last: (end - 1) as u64,
+                    span: r.span,
+                });
+            }
+            devices.push(Device {
+                name: d.name.name.clone(),
+                span: d.name.span,
+                doc: item
+                    .doc
+                    .as_ref()
+                    .map(|x| x.lines.clone())
+                    .unwrap_or_default(),
+                regions,
+            });
+        }
+        devices
     }
 
-    let (name, doc, _) = spec?;
-    Some(Model {
-        name: name.name.clone(),
-        name_span: name.span,
-        doc: doc.as_ref().map(|d| d.lines.clone()).unwrap_or_default(),
-        naming,
-        attrs,
-        platforms,
-        devices,
-        rules,
-        derive_order,
-    })
+    /// `map` and `default` rules: devices resolved, conditions within the term limit.
+    fn rules(
+        &mut self,
+        items: &'a [ast::Item],
+        device_decls: &Decls<'a, ast::DeviceDecl>,
+    ) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for item in items {
+            let ItemKind::Rule(r) = &item.kind else {
+                continue;
+            };
+            let device = match &r.device {
+                Some(name) => match self.device_ids.get(name.name.as_str()) {
+                    Some(&id) => Some(id),
+                    None => {
+                        let mut d = Diagnostic::error(
+                            "E0110",
+                            format!("unknown device `{}`", name.name),
+                            name.span,
+                        )
+                        .with_label("no device of this name is declared");
+                        if let Some(s) = did_you_mean(
+                            &name.name,
+                            device_decls.iter().map(|(_, d)| d.name.name.as_str()),
+                        ) {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        self.diags.push(d);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let cond = match &r.when {
+                Some(e) => match self.cond(e) {
+                    Some(cond) => {
+                        self.term_limit(&cond, e.span, "rule's condition");
+                        Some(cond)
+                    }
+                    None => continue,
+                },
+                None => None,
+            };
+            rules.push(Rule {
+                device,
+                mapping: match r.mapping {
+                    ast::Mapping::Encrypted => Mapping::Encrypted,
+                    ast::Mapping::Decrypted => Mapping::Decrypted,
+                },
+                cond,
+                span: item.span,
+            });
+        }
+        rules
+    }
 }
 
 fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {

@@ -185,69 +185,12 @@ pub struct Segment {
 }
 
 impl DecisionTable {
-    /// Lower a checked model. `line` maps a byte offset to its 1-based line.
+    /// Lower a checked model: the closure of `implies`, the attributes, then the rule
+    /// sets and the address intervals they decide. `line` maps a byte offset to its
+    /// 1-based line.
     pub fn build(model: &Model, line: &dyn Fn(usize) -> usize) -> DecisionTable {
-        let n = model.attrs.len();
-        let mut base_mask = 0u64;
-        let mut direct = vec![0u64; n];
-        for (i, a) in model.attrs.iter().enumerate() {
-            if let AttrKind::Base { implies } = &a.kind {
-                base_mask |= 1 << i;
-                direct[i] = 1 << i;
-                for &j in implies {
-                    direct[i] |= 1 << j;
-                }
-            }
-        }
-        // Transitive closure of `implies` (at most 64 rounds; usually two).
-        let mut closed = direct.clone();
-        loop {
-            let mut changed = false;
-            for i in 0..n {
-                let mut m = closed[i];
-                let mut bits = closed[i];
-                while bits != 0 {
-                    let j = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    m |= closed[j];
-                }
-                if m != closed[i] {
-                    closed[i] = m;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        let attrs = model
-            .attrs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let (implies, terms, derivation) = match &a.kind {
-                    AttrKind::Base { implies } => (implies.clone(), Vec::new(), String::new()),
-                    AttrKind::Derived { cond } => (
-                        Vec::new(),
-                        dnf::terms(cond),
-                        cond.display(&|x| model.attr_name(x)),
-                    ),
-                };
-                TableAttr {
-                    name: a.name.clone(),
-                    doc: a.doc.clone(),
-                    base: a.is_base(),
-                    implies,
-                    implies_mask: closed[i],
-                    terms,
-                    derivation,
-                    formerly: a.formerly.iter().map(|(f, _)| f.clone()).collect(),
-                    deprecated: a.deprecated.clone(),
-                    line: line(a.span.start),
-                }
-            })
-            .collect();
-
+        let (base_mask, closed) = implies_closure(model);
+        let attrs = table_attrs(model, &closed, line);
         let mut table = DecisionTable {
             spec: model.name.clone(),
             doc: model.doc.clone(),
@@ -302,6 +245,14 @@ impl DecisionTable {
             })
             .collect();
 
+        table.build_rule_sets(model);
+        table
+    }
+
+    /// The rule set of every chain of devices (innermost first) and the intervals of
+    /// the address space each decides: a chain's rule set is its devices' `map` rules
+    /// in order, then the `default` rules, as rows, up to the first that always holds.
+    fn build_rule_sets(&mut self, model: &Model) {
         let rule_terms: Vec<Vec<Term>> = model
             .rules
             .iter()
@@ -348,21 +299,20 @@ impl DecisionTable {
             sets.insert(chain, i);
             i
         };
-        rule_set_of(Vec::new(), &mut table);
+        rule_set_of(Vec::new(), self);
         for (start, last, chain) in nesting_segments(model) {
-            let rs = rule_set_of(chain, &mut table);
-            match table.intervals.last_mut() {
+            let rs = rule_set_of(chain, self);
+            match self.intervals.last_mut() {
                 Some(prev) if prev.rule_set == rs && prev.last.checked_add(1) == Some(start) => {
                     prev.last = last;
                 }
-                _ => table.intervals.push(Interval {
+                _ => self.intervals.push(Interval {
                     start,
                     last,
                     rule_set: rs,
                 }),
             }
         }
-        table
     }
 
     /// The full attribute set for the base attributes a platform reports.
@@ -509,6 +459,77 @@ impl DecisionTable {
         out.dedup();
         out
     }
+}
+
+/// The base attributes' mask, and for each attribute what it brings with it: itself
+/// and everything it implies, transitively (derived attributes bring nothing).
+fn implies_closure(model: &Model) -> (u64, Vec<u64>) {
+    let n = model.attrs.len();
+    let mut base_mask = 0u64;
+    let mut direct = vec![0u64; n];
+    for (i, a) in model.attrs.iter().enumerate() {
+        if let AttrKind::Base { implies } = &a.kind {
+            base_mask |= 1 << i;
+            direct[i] = 1 << i;
+            for &j in implies {
+                direct[i] |= 1 << j;
+            }
+        }
+    }
+    // Transitive closure of `implies` (at most 64 rounds; usually two).
+    let mut closed = direct.clone();
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            let mut m = closed[i];
+            let mut bits = closed[i];
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                m |= closed[j];
+            }
+            if m != closed[i] {
+                closed[i] = m;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (base_mask, closed)
+}
+
+/// The attributes as the table keeps them: names, docs, what they imply (closed),
+/// derived attributes' terms and how they are written.
+fn table_attrs(model: &Model, closed: &[u64], line: &dyn Fn(usize) -> usize) -> Vec<TableAttr> {
+    model
+        .attrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let (implies, terms, derivation) = match &a.kind {
+                AttrKind::Base { implies } => (implies.clone(), Vec::new(), String::new()),
+                AttrKind::Derived { cond } => (
+                    Vec::new(),
+                    dnf::terms(cond),
+                    cond.display(&|x| model.attr_name(x)),
+                ),
+            };
+            TableAttr {
+                name: a.name.clone(),
+                doc: a.doc.clone(),
+                base: a.is_base(),
+                implies,
+                implies_mask: closed[i],
+                terms,
+                derivation,
+                formerly: a.formerly.iter().map(|(f, _)| f.clone()).collect(),
+                deprecated: a.deprecated.clone(),
+                line: line(a.span.start),
+            }
+        })
+        .collect()
 }
 
 /// The last byte of `[addr, addr + size)`, or `None` when the range is invalid.
