@@ -75,19 +75,3 @@ pub fn have(tool: &str) -> bool {
     }
     found
 }
-
-/// Run `cmd` and return its standard output; panics, showing both streams, unless
-/// it exits 0. The one way the end-to-end tests run a tool that must succeed.
-pub fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed with {}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
