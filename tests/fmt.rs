@@ -1,8 +1,9 @@
 //! `ccattr fmt`: its three laws over random specs (with random comments, doc lines,
 //! empty lines and white space added) and over every example, and its command line.
 //!
-//! The laws: formatting twice gives what formatting once gives; every comment stays
-//! where it was (between the same tokens, on a line of its own or after the same
+//! The laws: formatting twice gives what formatting once gives; the formatted text
+//! parses to the same tree, layout aside (`parse(fmt(x)) == parse(x)`); every comment
+//! stays where it was (between the same tokens, on a line of its own or after the same
 //! token); and the decision table, line numbers aside, does not change.
 
 use ccattr_core::table::DecisionTable;
@@ -136,6 +137,15 @@ fn laws(input: &str) -> Result<String, String> {
     if twice != once {
         return Err(format!(
             "not idempotent:\n--- once ---\n{once}--- twice ---\n{twice}"
+        ));
+    }
+    let tree = |text: &str| {
+        let (file, _) = ccattr_grammar::parse(text);
+        file.without_layout(text)
+    };
+    if tree(input) != tree(&once) {
+        return Err(format!(
+            "the tree changed\n--- input ---\n{input}--- output ---\n{once}"
         ));
     }
     if sequence(input) != sequence(&once) {

@@ -1102,9 +1102,8 @@ mod tests {
                 .collect();
             let ids = code_identifiers(&header(table));
             assert!(ids.contains("unsigned") && ids.contains("u64"), "{ids:?}");
-            let possible = |id: &&String| {
-                !own.contains(id.as_str()) && !ccattr_grammar::lexical::is_keyword(id)
-            };
+            let possible =
+                |id: &&String| !own.contains(id.as_str()) && !ccattr_grammar::is_keyword(id);
             for id in ids.iter().filter(possible) {
                 assert!(
                     ccattr_core::cnames::c_reserved(id, &table.spec).is_some(),

@@ -114,6 +114,7 @@ fn spec_decl<'a>(file: &'a ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option
             kind: ItemKind::Spec(name),
             doc,
             span,
+            ..
         }) => Some((name, doc, *span)),
         _ => None,
     };
@@ -214,7 +215,7 @@ impl<'a> Checker<'a> {
     fn declare_former_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>) {
         let mut former_first: HashMap<&str, Span> = HashMap::new();
         for (id, &(_, a)) in kept_attrs.iter().enumerate() {
-            for old in &a.formerly {
+            for old in a.formerly() {
                 if let Some(&cur) = self.attr_ids.get(old.name.as_str()) {
                     self.diags.push(
                         Diagnostic::error(
@@ -253,7 +254,7 @@ impl<'a> Checker<'a> {
     /// macros, at file scope).
     fn c_reserved_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>, spec_name: &str) {
         for &(_, a) in kept_attrs {
-            let former = a.formerly.iter().map(|old| (old, "former name"));
+            let former = a.formerly().map(|old| (old, "former name"));
             for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
                 if let Some(why) = crate::cnames::c_reserved(&ident.name, spec_name) {
                     self.diags.push(
@@ -354,12 +355,8 @@ impl<'a> Checker<'a> {
                     .map(|d| d.lines.clone())
                     .unwrap_or_default(),
                 kind,
-                formerly: a
-                    .formerly
-                    .iter()
-                    .map(|f| (f.name.clone(), f.span))
-                    .collect(),
-                deprecated: a.deprecated.as_ref().map(|d| d.value.clone()),
+                formerly: a.formerly().map(|f| (f.name.clone(), f.span)).collect(),
+                deprecated: a.deprecated().map(|d| d.value.clone()),
             });
         }
         for (a, &(_, decl)) in attrs.iter().zip(kept_attrs) {
@@ -379,7 +376,7 @@ impl<'a> Checker<'a> {
         let mut platforms = Vec::new();
         for &(item, p) in platform_decls {
             let mut sets = Vec::new();
-            for name in &p.sets {
+            for name in p.sets() {
                 if let Some(id) = self.attr(name) {
                     if attrs[id].is_base() {
                         sets.push(id);

@@ -15,6 +15,8 @@ pub struct Checked {
     pub table: DecisionTable,
     /// The warnings, in source order.
     pub warnings: Vec<Diagnostic>,
+    /// The comments, and where items and doc comments are (for lint's suppressions).
+    pub layout: ccattr_grammar::ast::Layout,
 }
 
 /// A spec that did not check: what could be read of it, and every diagnostic
@@ -41,6 +43,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
     let (ast, mut diagnostics) = ccattr_grammar::parse(&source.text);
     let model = check::check(&ast, &mut diagnostics);
     // The model holds all it needs: free the syntax tree before the table is built.
+    let layout = ast.layout();
     drop(ast);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     match model {
@@ -52,6 +55,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
                 model,
                 table,
                 warnings: diagnostics,
+                layout,
             })
         }
         _ => Err(Rejected {

@@ -12,36 +12,16 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// Whether the scan found any error that would derail the grammar.
+    pub fn has_errors(&self) -> bool {
+        !self.poison.is_empty()
+    }
+
     /// Whether an error lies in `[start, end)`.
     pub fn poisoned(&self, start: usize, end: usize) -> bool {
         let i = self.poison.partition_point(|&p| p < start);
         self.poison.get(i).is_some_and(|&p| p < end)
     }
-}
-
-const KEYWORDS: [&str; 18] = [
-    "spec",
-    "naming",
-    "attr",
-    "implies",
-    "formerly",
-    "deprecated",
-    "platform",
-    "sets",
-    "device",
-    "mmio",
-    "size",
-    "map",
-    "default",
-    "when",
-    "encrypted",
-    "decrypted",
-    "true",
-    "false",
-];
-
-pub fn is_keyword(s: &str) -> bool {
-    KEYWORDS.contains(&s)
 }
 
 /// Bidirectional controls that can make text display in another order than it parses
@@ -372,62 +352,4 @@ fn hidden_warning(c: char, what: &str, at: usize, place: &str) -> Diagnostic {
     )
     .with_label("the text may display differently from how it is read")
     .with_help("remove it, or write the text without it")
-}
-
-/// Where the item starting at `pos` ends, found lexically: after the first `;` outside
-/// braces, or after the `}` that closes the first `{`. Used to resume after an error.
-pub fn item_end(text: &str, pos: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = pos;
-    let mut depth = 0usize;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'{' => depth += 1,
-            b'}' => {
-                if depth <= 1 {
-                    return i + 1;
-                }
-                depth -= 1;
-            }
-            b';' if depth == 0 => return i + 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
-/// The token at `at`, for messages: a word, a number, or one character.
-pub fn token_at(text: &str, at: usize) -> &str {
-    let rest = &text[at.min(text.len())..];
-    let Some(first) = rest.chars().next() else {
-        return "";
-    };
-    if first.is_ascii_alphanumeric() || first == '_' {
-        let n = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        return &rest[..n.min(64)];
-    }
-    for op in ["&&", "||", "///", "//"] {
-        if rest.starts_with(op) {
-            return &rest[..op.len()];
-        }
-    }
-    &rest[..first.len_utf8()]
 }

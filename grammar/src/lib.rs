@@ -1,15 +1,17 @@
 //! The ccattr spec language: the pest grammar (`ccattr.pest`), the syntax tree
 //! with byte spans, the parser, and the neutral diagnostic type.
 
+// pest's generated parser names `alloc` when pest is built without `std`.
+extern crate alloc;
+
 pub mod ast;
 mod diag;
-mod fast;
 pub mod lexical;
 pub mod parser;
 pub mod printer;
 
 pub use diag::{Diagnostic, Label, Position, Severity, Source, Span};
-pub use parser::{parse, MAX_NESTING};
+pub use parser::{is_keyword, parse, MAX_NESTING};
 
 /// The largest spec accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 16 << 20;

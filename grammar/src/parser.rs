@@ -3,7 +3,7 @@
 //! depend on the thread's stack.
 
 use crate::ast::*;
-use crate::{fast, Diagnostic, Span};
+use crate::{Diagnostic, Span};
 use pest::iterators::Pair;
 use pest::Parser as _;
 
@@ -43,91 +43,185 @@ pub fn parse(text: &str) -> (SpecFile, Vec<Diagnostic>) {
 }
 
 fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
-    parse_items(text, true)
-}
-
-/// The parser proper. With `use_fast`, items that [`fast::item`] accepts skip pest; the
-/// tests run both ways and compare.
-pub(crate) fn parse_items(text: &str, use_fast: bool) -> (SpecFile, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let scan = crate::lexical::scan(text, text_start, &mut diags);
-    // Every item ends with `;` or `}`: room for all of them at once spares a large
-    // spec the copies (and the doubled memory) of a growing vector.
-    let ends = text.bytes().filter(|&b| b == b';' || b == b'}').count();
-    let mut file = SpecFile {
-        items: Vec::with_capacity(ends + 1),
-        text_start,
+    let mut b = Builder {
+        text,
+        base: 0,
+        diags: &mut diags,
+        comments: Vec::new(),
+        bad: false,
     };
+    let mut items = Vec::new();
+    let mut end_doc = None;
     let mut pos = text_start;
     let mut syntax_errors = 0;
-    while pos < text.len() {
-        let end = crate::lexical::item_end(text, pos);
-        if scan.poisoned(pos, end) {
-            // Already reported by the lexical scan; pest never sees it.
-            pos = end;
-            continue;
-        }
-        if let Some((item, item_end)) = use_fast.then(|| fast::item(text, pos)).flatten() {
-            file.items.push(item);
-            pos = item_end;
-            continue;
-        }
-        match Grammar::parse(Rule::item_at, &text[pos..]) {
-            Ok(mut pairs) => {
-                let Some(item_at) = pairs.next() else { break };
-                let consumed = item_at.as_span().end();
-                let mut b = Builder {
-                    base: pos,
-                    diags: &mut diags,
-                };
-                let mut inner = item_at.into_inner();
-                let first = inner.next();
-                match first {
-                    Some(p) if p.as_rule() == Rule::item => {
-                        if let Some(item) = b.item(p) {
-                            file.items.push(item);
-                        }
+    // Text with a lexical error is read one item at a time, and the items holding
+    // one are skipped: the grammar never sees what the scan reported.
+    let by_chunks = !scan.has_errors();
+    'file: while pos < text.len() {
+        if by_chunks {
+            if let Ok(mut pairs) = Grammar::parse(Rule::chunk, &text[pos..]) {
+                let Some(chunk) = pairs.next() else { break };
+                let consumed = chunk.as_span().end();
+                b.base = pos;
+                let mut at_end = false;
+                for p in chunk.into_inner() {
+                    match p.as_rule() {
+                        Rule::item => items.extend(b.item(p)),
+                        Rule::doc => end_doc = Some(b.end_doc(p)),
+                        Rule::COMMENT => b.comment(&p),
+                        Rule::EOI => at_end = true,
+                        _ => {}
                     }
-                    Some(p) if p.as_rule() == Rule::doc => {
-                        let span = b.span(&p);
-                        diags.push(
-                            Diagnostic::warning(
-                                "W0001",
-                                "doc comment at the end of the file documents nothing",
-                                span,
-                            )
-                            .with_label("nothing follows this doc comment")
-                            .with_help("use `//` for a plain comment"),
-                        );
-                        break;
-                    }
-                    _ => break, // only the end of the file was left
                 }
-                if consumed == 0 {
+                if at_end || consumed == 0 {
                     break;
                 }
                 pos += consumed;
+                continue;
             }
-            Err(e) => {
-                syntax_errors += 1;
-                if syntax_errors > MAX_SYNTAX_ERRORS {
-                    diags.push(Diagnostic::error(
-                        "E0003",
-                        format!("too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}"),
-                        Span::new(pos, pos),
-                    ));
-                    break;
+        }
+        // One item at a time, through the first that does not parse.
+        loop {
+            if pos >= text.len() {
+                break 'file;
+            }
+            if !by_chunks {
+                let end = recover_end(text, pos);
+                if scan.poisoned(pos, end) {
+                    // Already reported by the lexical scan; pest never sees it.
+                    if end <= pos {
+                        break 'file;
+                    }
+                    pos = end;
+                    continue;
                 }
-                diags.push(syntax_error(text, pos, &e));
-                if end <= pos {
-                    break;
+            }
+            match Grammar::parse(Rule::item_at, &text[pos..]) {
+                Ok(mut pairs) => {
+                    let Some(item_at) = pairs.next() else {
+                        break 'file;
+                    };
+                    let consumed = item_at.as_span().end();
+                    b.base = pos;
+                    let mut at_end = false;
+                    for p in item_at.into_inner() {
+                        match p.as_rule() {
+                            Rule::item => items.extend(b.item(p)),
+                            Rule::doc => end_doc = Some(b.end_doc(p)),
+                            Rule::COMMENT => b.comment(&p),
+                            Rule::EOI => at_end = true,
+                            _ => {}
+                        }
+                    }
+                    if at_end || consumed == 0 {
+                        break 'file;
+                    }
+                    pos += consumed;
                 }
-                pos = end;
+                Err(_) => {
+                    // Again, recording the tokens pest tried, for the message (slower,
+                    // so only here).
+                    pest::set_error_detail(true);
+                    let detailed = Grammar::parse(Rule::item_at, &text[pos..]).err();
+                    pest::set_error_detail(false);
+                    let Some(e) = detailed else { break 'file };
+                    let end = recover_end(text, pos);
+                    syntax_errors += 1;
+                    if syntax_errors > MAX_SYNTAX_ERRORS {
+                        b.diags.push(Diagnostic::error(
+                            "E0003",
+                            format!("too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}"),
+                            Span::new(pos, pos),
+                        ));
+                        break 'file;
+                    }
+                    b.diags.push(syntax_error(text, pos, &e));
+                    if end <= pos {
+                        break 'file;
+                    }
+                    pos = end;
+                    if by_chunks {
+                        break;
+                    }
+                }
             }
         }
     }
+    let comments = std::mem::take(&mut b.comments);
+    let file = SpecFile {
+        items,
+        comments,
+        end_doc,
+        text_start,
+    };
     (file, diags)
+}
+
+/// The newlines in the white space just before `at`: 2 or more is an empty line, 1
+/// or more puts what is at `at` on a line of its own. The start of the text counts as
+/// a newline.
+pub(crate) fn newlines_before(text: &str, at: usize) -> usize {
+    let mut n = 0;
+    for &c in text.as_bytes()[..at].iter().rev() {
+        match c {
+            b'\n' => n += 1,
+            b' ' | b'\t' | b'\r' => {}
+            _ => return n,
+        }
+    }
+    n + 1
+}
+
+/// Where the item at `pos` that did not parse ends (the grammar's `recover`).
+fn recover_end(text: &str, pos: usize) -> usize {
+    match Grammar::parse(Rule::recover, &text[pos..]) {
+        Ok(mut pairs) => pairs.next().map_or(text.len(), |p| pos + p.as_span().end()),
+        // Braces nested past what the stack allows: nothing after is read.
+        Err(_) => text.len(),
+    }
+}
+
+/// The token at `at`, for a message (the grammar's `found`), at most 64 bytes.
+fn found_at(text: &str, at: usize) -> &str {
+    match Grammar::parse(Rule::found, &text[at..]) {
+        Ok(mut pairs) => pairs.next().map_or("", |p| {
+            let s = p.as_str();
+            let mut n = s.len().min(64);
+            while !s.is_char_boundary(n) {
+                n -= 1;
+            }
+            &s[..n]
+        }),
+        Err(_) => "",
+    }
+}
+
+/// Whether `s` is one of the language's keywords (docs/language.md).
+pub fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "spec"
+            | "naming"
+            | "attr"
+            | "implies"
+            | "formerly"
+            | "deprecated"
+            | "platform"
+            | "sets"
+            | "device"
+            | "mmio"
+            | "size"
+            | "map"
+            | "default"
+            | "when"
+            | "encrypted"
+            | "decrypted"
+            | "true"
+            | "false"
+    )
 }
 
 fn rule_name(r: &Rule) -> String {
@@ -137,31 +231,29 @@ fn rule_name(r: &Rule) -> String {
         Rule::int => "an integer",
         Rule::string => "a string",
         Rule::doc | Rule::doc_line => "a doc comment",
-        Rule::item => "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`)",
+        Rule::item | Rule::chunk | Rule::item_at => {
+            "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`)"
+        }
         Rule::spec_decl | Rule::kw_spec => "`spec`",
         Rule::naming_block | Rule::kw_naming => "`naming`",
         Rule::attr_decl | Rule::kw_attr => "`attr`",
         Rule::platform_decl | Rule::kw_platform => "`platform`",
-        Rule::device_decl | Rule::kw_device => "`device`",
-        Rule::map_rule | Rule::kw_map => "`map`",
-        Rule::default_rule | Rule::kw_default => "`default`",
-        Rule::implies_clause | Rule::kw_implies => "`implies`",
-        Rule::derive_clause => "`=`",
-        Rule::attr_block => "`{`",
-        Rule::attr_stmt => "`formerly` or `deprecated`",
+        Rule::device_decl => "`device`",
+        Rule::map_rule => "`map`",
+        Rule::default_rule => "`default`",
+        Rule::kw_implies => "`implies`",
         Rule::formerly_stmt | Rule::kw_formerly => "`formerly`",
         Rule::deprecated_stmt | Rule::kw_deprecated => "`deprecated`",
         Rule::sets_stmt | Rule::kw_sets => "`sets`",
-        Rule::mmio_stmt | Rule::kw_mmio => "`mmio`",
-        Rule::kw_size => "`size`",
-        Rule::mapping | Rule::kw_encrypted | Rule::kw_decrypted => "`encrypted` or `decrypted`",
-        Rule::when_clause | Rule::kw_when => "`when`",
-        Rule::expr | Rule::and_expr | Rule::unary | Rule::primary => "an expression",
+        Rule::mmio_stmt => "`mmio`",
+        Rule::mapping => "`encrypted` or `decrypted`",
+        Rule::expr | Rule::paren => "an expression",
         Rule::not_op => "`!`",
-        Rule::boolean | Rule::kw_true | Rule::kw_false => "`true` or `false`",
-        Rule::value | Rule::list => "a value",
+        Rule::and_op => "`&&`",
+        Rule::or_op => "`||`",
+        Rule::boolean => "`true` or `false`",
+        Rule::list => "a value",
         Rule::naming_entry => "a naming key",
-        Rule::ident_list => "a list of names",
         _ => return format!("{r:?}"),
     };
     s.to_string()
@@ -174,10 +266,51 @@ fn syntax_error(text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diagno
             pest::error::InputLocation::Span((s, _)) => s,
         };
     let at = at.min(text.len());
-    let found = crate::lexical::token_at(text, at);
+    let found = found_at(text, at);
     let expected = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<String> = positives.iter().map(rule_name).collect();
+            let mut names: Vec<String> = positives
+                .iter()
+                .filter(|r| !matches!(r, Rule::COMMENT | Rule::WHITESPACE))
+                .map(rule_name)
+                .collect();
+            // The literal keywords and punctuation tried where the error is.
+            if let Some(attempts) = e.parse_attempts().filter(|a| base + a.max_position == at) {
+                // (pest shows a literal as itself, and ranges and built-in rules,
+                // which the rule names cover, otherwise.)
+                for t in attempts.expected_tokens() {
+                    let token = t.to_string();
+                    let literal = token.len() <= 12
+                        && !token.contains("..")
+                        && token.bytes().all(|b| b.is_ascii_graphic())
+                        && !matches!(token.as_str(), "//" | "///" | "/" | "BUILTIN_RULE")
+                        // Tried inside a rule whose name says more.
+                        && !matches!(
+                            token.as_str(),
+                            "0x" | "0X" | "_" | "K" | "M" | "G" | "\"" | "true" | "false"
+                                | "encrypted" | "decrypted" | "!" | "("
+                        );
+                    if literal {
+                        names.push(format!("`{token}`"));
+                    }
+                }
+            }
+            // A name that covers others stands for them.
+            let covers: &[(&str, &[&str])] = &[
+                (
+                    "a value",
+                    &["`[`", "a string", "an integer", "`true` or `false`"],
+                ),
+                (
+                    "an expression",
+                    &["`!`", "`true` or `false`", "an identifier"],
+                ),
+            ];
+            for (general, parts) in covers {
+                if names.iter().any(|n| n == general) {
+                    names.retain(|n| !parts.contains(&n.as_str()));
+                }
+            }
             names.sort();
             names.dedup();
             match names.len() {
@@ -202,152 +335,233 @@ fn syntax_error(text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diagno
     } else {
         format!("syntax error: expected {expected}, found {found_text}")
     };
-    let mut d = Diagnostic::error("E0003", message, span).with_label("unexpected here");
-    if crate::lexical::is_keyword(found) && expected.contains("identifier") {
-        d = d.with_help(format!(
-            "`{found}` is a keyword and cannot be used as a name"
-        ));
-    }
-    d
+    Diagnostic::error("E0003", message, span).with_label("unexpected here")
 }
 
-struct Builder<'d> {
+/// Builds the syntax tree from the grammar's pairs. Every function visits every
+/// child pair in order, so that the comments (`COMMENT` pairs, wherever the grammar
+/// skipped white space) are collected in source order.
+struct Builder<'t, 'd> {
+    text: &'t str,
+    /// Where the text the pairs were parsed from starts.
     base: usize,
     diags: &'d mut Vec<Diagnostic>,
+    comments: Vec<Comment>,
+    /// Whether the item being built has an error (a keyword used as a name): it is
+    /// left out of the tree.
+    bad: bool,
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
         Span::new(self.base + s.start(), self.base + s.end())
     }
 
-    fn ident(&self, p: Pair<Rule>) -> Ident {
+    fn newlines_before(&self, at: usize) -> usize {
+        newlines_before(self.text, at)
+    }
+
+    fn blank_before(&self, at: usize) -> bool {
+        self.newlines_before(at) >= 2
+    }
+
+    fn comment(&mut self, p: &Pair<Rule>) {
+        let span = self.span(p);
+        let n = self.newlines_before(span.start);
+        self.comments.push(Comment {
+            span,
+            own_line: n >= 1,
+            blank_before: n >= 2,
+        });
+    }
+
+    /// An identifier used as a name: a keyword is an error.
+    fn name(&mut self, p: Pair<Rule>) -> Ident {
+        let span = self.span(&p);
+        let name = p.as_str();
+        if is_keyword(name) {
+            self.bad = true;
+            self.diags.push(
+                Diagnostic::error(
+                    "E0003",
+                    format!("syntax error: expected an identifier, found `{name}`"),
+                    span,
+                )
+                .with_label("unexpected here")
+                .with_help(format!(
+                    "`{name}` is a keyword and cannot be used as a name"
+                )),
+            );
+        }
         Ident {
-            name: p.as_str().to_string(),
-            span: self.span(&p),
+            name: name.to_string(),
+            span,
         }
     }
 
-    fn idents(&self, p: Pair<Rule>) -> Vec<Ident> {
-        p.into_inner().map(|i| self.ident(i)).collect()
-    }
-
-    fn doc(&self, p: Pair<Rule>) -> Doc {
+    fn doc(&mut self, p: Pair<Rule>) -> Doc {
         let span = self.span(&p);
-        let lines = p
-            .into_inner()
-            .map(|l| {
-                let t = l.as_str().trim_end_matches('\r');
-                let t = &t[3..];
-                t.strip_prefix(' ').unwrap_or(t).to_string()
-            })
-            .collect();
+        let mut lines = Vec::new();
+        for l in p.into_inner() {
+            if l.as_rule() == Rule::COMMENT {
+                self.comment(&l);
+                continue;
+            }
+            let t = l.as_str().trim_end_matches('\r');
+            let t = &t[3..];
+            lines.push(t.strip_prefix(' ').unwrap_or(t).to_string());
+        }
         Doc { lines, span }
     }
 
-    /// A doc comment inside a block documents nothing: warn, and keep going.
-    fn stray_doc(&mut self, p: &Pair<Rule>, what: &str) {
-        let span = self.span(p);
+    fn end_doc(&mut self, p: Pair<Rule>) -> Doc {
+        let doc = self.doc(p);
+        self.diags.push(
+            Diagnostic::warning(
+                "W0001",
+                "doc comment at the end of the file documents nothing",
+                doc.span,
+            )
+            .with_label("nothing follows this doc comment")
+            .with_help("use `//` for a plain comment"),
+        );
+        doc
+    }
+
+    /// A doc comment inside a block documents nothing: warn, and keep it.
+    fn stray_doc(&mut self, p: Pair<Rule>, what: &str) -> Doc {
+        let doc = self.doc(p);
         self.diags.push(
             Diagnostic::warning(
                 "W0001",
                 format!("doc comment on {what} documents nothing"),
-                span,
+                doc.span,
             )
             .with_label("this doc comment is dropped")
             .with_help(
                 "doc comments attach to `spec`, `attr`, `platform` and `device`; use `//` here",
             ),
         );
+        doc
     }
 
     fn item(&mut self, p: Pair<Rule>) -> Option<Item> {
-        let mut inner = p.into_inner().peekable();
-        let doc = match inner.peek() {
-            Some(d) if d.as_rule() == Rule::doc => inner.next().map(|d| self.doc(d)),
-            _ => None,
-        };
-        let decl = inner.next()?;
-        let span = self.span(&decl);
-        let kind = match decl.as_rule() {
-            Rule::spec_decl => ItemKind::Spec(self.ident(decl.into_inner().nth(1)?)),
+        self.bad = false;
+        let mut doc = None;
+        let mut out = None;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::doc => doc = Some(self.doc(part)),
+                Rule::COMMENT => self.comment(&part),
+                _ => {
+                    let span = self.span(&part);
+                    let kind = self.decl(part);
+                    out = kind.map(|kind| (kind, span));
+                }
+            }
+        }
+        let (kind, span) = out?;
+        if self.bad {
+            return None;
+        }
+        let blank_before = self.blank_before(doc.as_ref().map_or(span.start, |d| d.span.start));
+        Some(Item {
+            doc,
+            kind,
+            span,
+            blank_before,
+        })
+    }
+
+    fn decl(&mut self, decl: Pair<Rule>) -> Option<ItemKind> {
+        Some(match decl.as_rule() {
+            Rule::spec_decl => {
+                let mut name = None;
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => name = Some(self.name(part)),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
+                    }
+                }
+                ItemKind::Spec(name?)
+            }
             Rule::naming_block => {
                 let mut entries = Vec::new();
-                for e in decl.into_inner().skip(1) {
-                    let espan = self.span(&e);
-                    let mut parts = e.into_inner().peekable();
-                    if let Some(d) = parts.next_if(|d| d.as_rule() == Rule::doc) {
-                        self.stray_doc(&d, "a naming key");
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::naming_entry => entries.extend(self.naming_entry(part)),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
                     }
-                    let key = self.ident(parts.next()?);
-                    let value = self.value(parts.next()?)?;
-                    entries.push(NamingEntry {
-                        key,
-                        value,
-                        span: espan,
-                    });
                 }
                 ItemKind::Naming(entries)
             }
             Rule::attr_decl => ItemKind::Attr(self.attr(decl)?),
             Rule::platform_decl => {
-                let mut parts = decl.into_inner().skip(1);
-                let name = self.ident(parts.next()?);
-                let mut sets = Vec::new();
-                for s in parts {
-                    for part in s.into_inner() {
-                        match part.as_rule() {
-                            Rule::doc => self.stray_doc(&part, "a `sets` line"),
-                            Rule::ident_list => sets.extend(self.idents(part)),
-                            _ => {}
+                let mut name = None;
+                let mut lines = Vec::new();
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => name = Some(self.name(part)),
+                        Rule::sets_stmt => {
+                            let span = self.span(&part);
+                            let mut doc = None;
+                            let mut names = Vec::new();
+                            for s in part.into_inner() {
+                                match s.as_rule() {
+                                    Rule::doc => doc = Some(self.stray_doc(s, "a `sets` line")),
+                                    Rule::ident => names.push(self.name(s)),
+                                    Rule::COMMENT => self.comment(&s),
+                                    _ => {}
+                                }
+                            }
+                            lines.push(self.stmt(doc, names, span));
                         }
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
                     }
                 }
-                ItemKind::Platform(PlatformDecl { name, sets })
+                ItemKind::Platform(PlatformDecl { name: name?, lines })
             }
             Rule::device_decl => {
-                let mut parts = decl.into_inner().skip(1);
-                let name = self.ident(parts.next()?);
+                let mut name = None;
                 let mut regions = Vec::new();
-                for m in parts {
-                    let mspan = self.span(&m);
-                    let mut ints = Vec::new();
-                    for part in m.into_inner() {
-                        match part.as_rule() {
-                            Rule::doc => self.stray_doc(&part, "an `mmio` line"),
-                            Rule::int => ints.push(self.int(part)?),
-                            _ => {}
-                        }
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => name = Some(self.name(part)),
+                        Rule::mmio_stmt => regions.extend(self.mmio(part)),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
                     }
-                    let size = ints.pop()?;
-                    let base = ints.pop()?;
-                    regions.push(RegionDecl {
-                        base,
-                        size,
-                        span: mspan,
-                    });
                 }
-                ItemKind::Device(DeviceDecl { name, regions })
+                ItemKind::Device(DeviceDecl {
+                    name: name?,
+                    regions,
+                })
             }
             Rule::map_rule | Rule::default_rule => {
-                let is_map = decl.as_rule() == Rule::map_rule;
-                let mut parts = decl.into_inner().skip(1);
-                let device = if is_map {
-                    Some(self.ident(parts.next()?))
-                } else {
-                    None
-                };
-                let m = parts.next()?;
-                let mapping_span = self.span(&m);
-                let mapping = match m.into_inner().next()?.as_rule() {
-                    Rule::kw_encrypted => Mapping::Encrypted,
-                    _ => Mapping::Decrypted,
-                };
-                let when = match parts.next() {
-                    Some(w) => Some(self.expr(w.into_inner().nth(1)?)?),
-                    None => None,
-                };
+                let mut device = None;
+                let mut mapping = None;
+                let mut when = None;
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => device = Some(self.name(part)),
+                        Rule::mapping => {
+                            let m = if part.as_str().starts_with('e') {
+                                Mapping::Encrypted
+                            } else {
+                                Mapping::Decrypted
+                            };
+                            mapping = Some((m, self.span(&part)));
+                        }
+                        Rule::expr => when = Some(self.expr(part)?),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
+                    }
+                }
+                let (mapping, mapping_span) = mapping?;
                 ItemKind::Rule(RuleDecl {
                     device,
                     mapping,
@@ -356,52 +570,114 @@ impl Builder<'_> {
                 })
             }
             _ => return None,
-        };
-        Some(Item { doc, kind, span })
+        })
+    }
+
+    fn stmt<T>(&self, doc: Option<Doc>, body: T, span: Span) -> Stmt<T> {
+        let blank_before = self.blank_before(span.start);
+        Stmt {
+            doc,
+            body,
+            span,
+            blank_before,
+        }
+    }
+
+    fn naming_entry(&mut self, e: Pair<Rule>) -> Option<NamingEntry> {
+        let span = self.span(&e);
+        let mut doc = None;
+        let mut key = None;
+        let mut value = None;
+        for part in e.into_inner() {
+            match part.as_rule() {
+                Rule::doc => doc = Some(self.stray_doc(part, "a naming key")),
+                Rule::ident if key.is_none() => key = Some(self.name(part)),
+                Rule::COMMENT => self.comment(&part),
+                _ => value = Some(self.value(part)?),
+            }
+        }
+        Some(NamingEntry {
+            doc,
+            key: key?,
+            value: value?,
+            span,
+            blank_before: self.blank_before(span.start),
+        })
+    }
+
+    fn mmio(&mut self, m: Pair<Rule>) -> Option<RegionDecl> {
+        let span = self.span(&m);
+        let mut doc = None;
+        let mut ints = Vec::with_capacity(2);
+        for part in m.into_inner() {
+            match part.as_rule() {
+                Rule::doc => doc = Some(self.stray_doc(part, "an `mmio` line")),
+                Rule::int => ints.push(self.int(part)),
+                Rule::COMMENT => self.comment(&part),
+                _ => {}
+            }
+        }
+        let size = ints.pop()?;
+        let base = ints.pop()?;
+        Some(RegionDecl {
+            base,
+            size,
+            span,
+            doc,
+            blank_before: self.blank_before(span.start),
+        })
     }
 
     fn attr(&mut self, decl: Pair<Rule>) -> Option<AttrDecl> {
-        let mut parts = decl.into_inner().skip(1);
-        let name = self.ident(parts.next()?);
+        // `attr X { }` has a block with no statements; `attr X;` has none.
+        let mut block = decl.as_str().ends_with('}').then(Vec::new);
+        let mut name = None;
         let mut def = AttrDef::Base {
             implies: Vec::new(),
         };
-        let mut formerly = Vec::new();
-        let mut deprecated = None;
-        for part in parts {
+        for part in decl.into_inner() {
             match part.as_rule() {
-                Rule::implies_clause => {
-                    def = AttrDef::Base {
-                        implies: self.idents(part.into_inner().nth(1)?),
+                Rule::ident if name.is_none() => name = Some(self.name(part)),
+                Rule::ident => {
+                    let implied = self.name(part);
+                    if let AttrDef::Base { implies } = &mut def {
+                        implies.push(implied);
                     }
                 }
-                Rule::derive_clause => {
-                    def = AttrDef::Derived(self.expr(part.into_inner().next()?)?)
-                }
-                Rule::attr_block => {
-                    for stmt in part.into_inner() {
-                        for s in stmt.into_inner() {
-                            match s.as_rule() {
-                                Rule::doc => self.stray_doc(&s, "a statement in an `attr` block"),
-                                Rule::formerly_stmt => {
-                                    formerly.extend(self.idents(s.into_inner().nth(1)?))
-                                }
-                                Rule::deprecated_stmt => {
-                                    deprecated = Some(self.string(s.into_inner().nth(1)?))
-                                }
-                                _ => {}
+                Rule::expr => def = AttrDef::Derived(self.expr(part)?),
+                Rule::formerly_stmt | Rule::deprecated_stmt => {
+                    let is_formerly = part.as_rule() == Rule::formerly_stmt;
+                    let span = self.span(&part);
+                    let mut doc = None;
+                    let mut names = Vec::new();
+                    let mut message = None;
+                    for s in part.into_inner() {
+                        match s.as_rule() {
+                            Rule::doc => {
+                                doc = Some(self.stray_doc(s, "a statement in an `attr` block"))
                             }
+                            Rule::ident => names.push(self.name(s)),
+                            Rule::string => message = Some(self.string(s)),
+                            Rule::COMMENT => self.comment(&s),
+                            _ => {}
                         }
                     }
+                    let body = if is_formerly {
+                        AttrStmt::Formerly(names)
+                    } else {
+                        AttrStmt::Deprecated(message?)
+                    };
+                    let stmt = self.stmt(doc, body, span);
+                    block.get_or_insert_with(Vec::new).push(stmt);
                 }
+                Rule::COMMENT => self.comment(&part),
                 _ => {}
             }
         }
         Some(AttrDecl {
-            name,
+            name: name?,
             def,
-            formerly,
-            deprecated,
+            block,
         })
     }
 
@@ -420,12 +696,13 @@ impl Builder<'_> {
         StrLit { value, span }
     }
 
-    fn int(&mut self, p: Pair<Rule>) -> Option<IntLit> {
+    fn int(&mut self, p: Pair<Rule>) -> IntLit {
         let span = self.span(&p);
         let text = p.as_str();
-        match u64::try_from(int_value(text)?) {
-            Ok(value) => Some(IntLit { value, span }),
-            Err(_) => {
+        match int_value(text).map(u64::try_from) {
+            Some(Ok(value)) => IntLit { value, span },
+            _ => {
+                self.bad = true;
                 self.diags.push(
                     Diagnostic::error(
                         "E0004",
@@ -435,92 +712,108 @@ impl Builder<'_> {
                     .with_label("larger than 2^64 - 1")
                     .with_help("the largest value is 0xFFFF_FFFF_FFFF_FFFF"),
                 );
-                Some(IntLit { value: 0, span })
+                IntLit { value: 0, span }
             }
         }
     }
 
     fn value(&mut self, p: Pair<Rule>) -> Option<Value> {
         let span = self.span(&p);
-        let inner = p.into_inner().next()?;
-        Some(match inner.as_rule() {
+        Some(match p.as_rule() {
             Rule::list => {
                 let mut items = Vec::new();
-                for v in inner.into_inner() {
-                    items.push(self.scalar(v)?);
+                for v in p.into_inner() {
+                    if v.as_rule() == Rule::COMMENT {
+                        self.comment(&v);
+                    } else {
+                        items.push(self.value(v)?);
+                    }
                 }
                 Value::List(items, span)
             }
-            _ => self.scalar(inner)?,
-        })
-    }
-
-    fn scalar(&mut self, p: Pair<Rule>) -> Option<Value> {
-        let span = self.span(&p);
-        Some(match p.as_rule() {
             Rule::string => Value::Str(self.string(p)),
-            Rule::int => Value::Int(self.int(p)?),
+            Rule::int => Value::Int(self.int(p)),
             Rule::boolean => Value::Bool(p.as_str() == "true", span),
             _ => return None,
         })
     }
 
-    /// Build an expression. Recursion follows parentheses only, whose depth the
-    /// lexical scan has bounded; `!` chains and operator lists are loops.
+    /// Build an expression from the flat list of operands and operators the grammar
+    /// gives: `||` splits the list into terms, `&&` each term into operands, and the
+    /// `!`s before an operand apply to it. Recursion follows parentheses only, whose
+    /// depth the lexical scan has bounded.
     fn expr(&mut self, p: Pair<Rule>) -> Option<Expr> {
         let span = self.span(&p);
-        let mut ors = Vec::new();
-        for and_pair in p.into_inner() {
-            let aspan = self.span(&and_pair);
-            let mut ands = Vec::new();
-            for unary in and_pair.into_inner() {
-                ands.push(self.unary(unary)?);
+        let mut ors: Vec<Expr> = Vec::new();
+        let mut ands: Vec<Expr> = Vec::new();
+        let mut nots: Vec<usize> = Vec::new();
+        for part in p.into_inner() {
+            let operand = match part.as_rule() {
+                Rule::not_op => {
+                    nots.push(self.span(&part).start);
+                    continue;
+                }
+                Rule::and_op => continue,
+                Rule::or_op => {
+                    ors.push(and_of(std::mem::take(&mut ands)));
+                    continue;
+                }
+                Rule::COMMENT => {
+                    self.comment(&part);
+                    continue;
+                }
+                Rule::boolean => Expr {
+                    kind: ExprKind::Bool(part.as_str() == "true"),
+                    span: self.span(&part),
+                    parens: 0,
+                },
+                Rule::ident => {
+                    let id = self.name(part);
+                    Expr {
+                        span: id.span,
+                        kind: ExprKind::Attr(id),
+                        parens: 0,
+                    }
+                }
+                Rule::paren => {
+                    let pspan = self.span(&part);
+                    let mut inner = None;
+                    for q in part.into_inner() {
+                        match q.as_rule() {
+                            Rule::expr => inner = Some(self.expr(q)?),
+                            Rule::COMMENT => self.comment(&q),
+                            _ => {}
+                        }
+                    }
+                    let mut e = inner?;
+                    e.span = pspan;
+                    e.parens += 1;
+                    e
+                }
+                _ => continue,
+            };
+            let mut e = operand;
+            for start in nots.drain(..).rev() {
+                e = Expr {
+                    span: Span::new(start, e.span.end),
+                    kind: ExprKind::Not(Box::new(e)),
+                    parens: 0,
+                };
             }
-            ors.push(collapse(ands, aspan, ExprKind::And));
+            ands.push(e);
         }
+        ors.push(and_of(ands));
         Some(collapse(ors, span, ExprKind::Or))
     }
+}
 
-    fn unary(&mut self, p: Pair<Rule>) -> Option<Expr> {
-        let mut nots = Vec::new();
-        let mut primary = None;
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::not_op => nots.push(self.span(&part).start),
-                _ => primary = Some(part),
-            }
-        }
-        let primary = primary?;
-        let pspan = self.span(&primary);
-        let inner = primary.into_inner().next()?;
-        let mut e = match inner.as_rule() {
-            Rule::boolean => Expr {
-                kind: ExprKind::Bool(inner.as_str() == "true"),
-                span: pspan,
-                parens: false,
-            },
-            Rule::ident => Expr {
-                kind: ExprKind::Attr(self.ident(inner)),
-                span: pspan,
-                parens: false,
-            },
-            _ => {
-                let mut e = self.expr(inner)?;
-                e.span = pspan;
-                e.parens = true;
-                e
-            }
-        };
-        for start in nots.into_iter().rev() {
-            let span = Span::new(start, e.span.end);
-            e = Expr {
-                kind: ExprKind::Not(Box::new(e)),
-                span,
-                parens: false,
-            };
-        }
-        Some(e)
-    }
+/// `&&` of operands, spanning from the first to the last.
+fn and_of(parts: Vec<Expr>) -> Expr {
+    let span = match (parts.first(), parts.last()) {
+        (Some(a), Some(b)) => Span::new(a.span.start, b.span.end),
+        _ => Span::new(0, 0),
+    };
+    collapse(parts, span, ExprKind::And)
 }
 
 /// The value of an integer literal that the grammar's `int` matched (digits, `_`s,
@@ -556,6 +849,6 @@ fn collapse(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -
     Expr {
         kind: make(parts),
         span,
-        parens: false,
+        parens: 0,
     }
 }

@@ -83,7 +83,7 @@ pub fn lint(input: &Input<'_>) -> Vec<Finding> {
     design::check(input, &mut raw);
     history::check(input, &mut raw);
 
-    let (suppressions, mut meta) = suppress::scan(&input.spec.source);
+    let (suppressions, mut meta) = suppress::scan(&input.spec.source, &input.spec.layout);
     suppress::apply(&suppressions, &mut raw, &mut meta);
     let (levels, config_findings) = config::levels(&input.spec.model.naming);
     meta.extend(config_findings);

@@ -1,8 +1,8 @@
 //! Suppression comments: `// ccattr: allow(RULE_ID, ...) because REASON`.
 //!
-//! Comments are not in the syntax tree, so the source text is scanned (outside strings
-//! and doc comments). A comment alone on its line covers the next line that holds
-//! code; a comment after code covers its own line. When a top-level declaration
+//! The comments come from the syntax tree (the checked spec's
+//! [`Layout`](ccattr_grammar::ast::Layout)). A comment alone on its line covers the next
+//! line that holds code; a comment after code covers its own line. When a top-level declaration
 //! starts on the covered line, the whole declaration is covered, through its closing
 //! `;` or `}`. A finding is covered when its primary span starts in the covered range.
 
@@ -12,6 +12,7 @@ use crate::catalogue::{
 use crate::{Finding, Subject};
 use ccattr_core::check::did_you_mean;
 use ccattr_core::{Diagnostic, Source, Span};
+use ccattr_grammar::ast::Layout;
 
 /// A suppression that gives a reason: it suppresses its rules in `covers`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,14 +28,11 @@ pub struct Suppression {
 
 /// Find every `// ccattr:` comment. Returns the suppressions that apply, and the
 /// findings about those that are malformed or give no reason.
-pub fn scan(source: &Source) -> (Vec<Suppression>, Vec<Finding>) {
+pub fn scan(source: &Source, layout: &Layout) -> (Vec<Suppression>, Vec<Finding>) {
     let text = source.text.as_str();
-    let (ast, _) = ccattr_grammar::parse(text);
-    let item_spans: Vec<Span> = ast.items.iter().map(|i| i.span).collect();
-    let code = code_lines(text);
     let mut sups = Vec::new();
     let mut findings = Vec::new();
-    for comment in comments(text) {
+    for comment in comments(text, layout) {
         let body = &text[comment.body..comment.end];
         let Some(directive) = body.trim_start().strip_prefix("ccattr:") else {
             continue;
@@ -109,7 +107,7 @@ pub fn scan(source: &Source) -> (Vec<Suppression>, Vec<Finding>) {
         if rules.is_empty() {
             continue;
         }
-        let covers = coverage(text, &code, &item_spans, comment.start, comment.own_line);
+        let covers = coverage(text, layout, &comment);
         sups.push(Suppression {
             span,
             rules,
@@ -166,59 +164,21 @@ struct Comment {
     own_line: bool,
 }
 
-/// The `//` comments of a spec, outside strings, without doc comments (`///`).
-fn comments(text: &str) -> Vec<Comment> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut in_string = false;
-    let mut line_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            in_string = false;
-            line_start = i + 1;
-            i += 1;
-            continue;
-        }
-        if in_string {
-            match b {
-                b'\\' => i += 2,
-                b'"' => {
-                    in_string = false;
-                    i += 1;
-                }
-                _ => i += 1,
+/// The `//` comments of the spec (doc comments are not comments).
+fn comments(text: &str, layout: &Layout) -> Vec<Comment> {
+    layout
+        .comments
+        .iter()
+        .map(|c| {
+            let end = c.span.start + text[c.span.start..c.span.end].trim_end_matches('\r').len();
+            Comment {
+                start: c.span.start,
+                body: (c.span.start + 2).min(end),
+                end,
+                own_line: c.own_line,
             }
-            continue;
-        }
-        if b == b'"' {
-            in_string = true;
-            i += 1;
-            continue;
-        }
-        if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            let mut end = text[i..].find('\n').map_or(bytes.len(), |e| i + e);
-            let next = end;
-            if end > i && bytes[end - 1] == b'\r' {
-                end -= 1;
-            }
-            let body = i + 2;
-            let doc = bytes.get(body) == Some(&b'/') && bytes.get(body + 1) != Some(&b'/');
-            if !doc {
-                out.push(Comment {
-                    start: i,
-                    body: body.min(end),
-                    end,
-                    own_line: text[line_start..i].trim().is_empty(),
-                });
-            }
-            i = next;
-            continue;
-        }
-        i += 1;
-    }
-    out
+        })
+        .collect()
 }
 
 struct Parsed {
@@ -277,41 +237,21 @@ fn parse(directive: &str, at: usize) -> Result<Parsed, String> {
     Ok(Parsed { ids, reason })
 }
 
-/// The start of every line that holds code: not blank, not only a comment or a doc
-/// comment.
-fn code_lines(text: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim();
-        if !content.is_empty() && !content.starts_with("//") {
-            out.push(start);
+/// The byte range a suppression comment covers (see the module documentation).
+fn coverage(text: &str, layout: &Layout, comment: &Comment) -> (usize, usize) {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let start = if comment.own_line {
+        // The line of the next code.
+        let code = layout.code_after(text, comment.end);
+        if code >= text.len() {
+            return (text.len(), text.len());
         }
-        start += line.len();
-    }
-    out
-}
-
-/// The byte range a suppression at `at` covers (see the module documentation).
-/// `code` is [`code_lines`]; `items` are the top-level declarations in source order.
-fn coverage(
-    text: &str,
-    code: &[usize],
-    items: &[Span],
-    at: usize,
-    own_line: bool,
-) -> (usize, usize) {
-    let this_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let start = if own_line {
-        // The next line that holds code.
-        match code.get(code.partition_point(|&l| l <= this_start)) {
-            Some(&l) => l,
-            None => return (text.len(), text.len()),
-        }
+        line_start(code)
     } else {
-        this_start
+        line_start(comment.start)
     };
     let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    let items = &layout.items;
     let first = items.partition_point(|s| s.start < start);
     match items.get(first).filter(|s| s.start < end.max(start + 1)) {
         Some(item) => (start, end.max(item.end)),
@@ -323,8 +263,12 @@ fn coverage(
 mod tests {
     use super::*;
 
+    fn layout(text: &str) -> Layout {
+        ccattr_grammar::parse(text).0.layout()
+    }
+
     fn covered(text: &str) -> Vec<(String, String)> {
-        let (sups, _) = scan(&Source::new("t", text));
+        let (sups, _) = scan(&Source::new("t", text), &layout(text));
         sups.iter()
             .map(|s| {
                 (
@@ -363,7 +307,7 @@ mod tests {
     #[test]
     fn comments_in_strings_and_docs_are_not_suppressions() {
         let text = "spec t;\nnaming { forbid_words = [\"// ccattr: allow(NAMING_CASE) because x\"]; }\n/// ccattr: allow(NAMING_CASE) because x\nattr a;\n";
-        let (sups, findings) = scan(&Source::new("t", text));
+        let (sups, findings) = scan(&Source::new("t", text), &layout(text));
         assert!(sups.is_empty() && findings.is_empty());
     }
 
