@@ -5,7 +5,7 @@ use crate::dnf::term_bound;
 use crate::model::*;
 use ccattr_grammar::ast::{self, ExprKind, ItemKind, Value};
 use ccattr_grammar::{Diagnostic, Span};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// At most this many attributes (base and derived): they are bits of a `u64`.
 pub const MAX_ATTRS: usize = 64;
@@ -68,10 +68,10 @@ pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model>
     let naming = check_naming(items, diags);
     let mut c = Checker {
         diags,
-        attr_ids: HashMap::new(),
-        former: HashMap::new(),
+        attr_ids: HashMap::default(),
+        former: HashMap::default(),
         attr_names: Vec::new(),
-        device_ids: HashMap::new(),
+        device_ids: HashMap::default(),
     };
     let kept_attrs = c.declare_attrs(items);
     c.declare_former_names(&kept_attrs);
@@ -177,7 +177,7 @@ impl<'a> Checker<'a> {
                 _ => None,
             })
             .collect();
-        let mut attr_first: HashMap<&str, Span> = HashMap::new();
+        let mut attr_first: HashMap<&str, Span> = HashMap::default();
         let mut kept_attrs: Vec<(&ast::Item, &ast::AttrDecl)> = Vec::new();
         for &(item, a) in &attr_decls {
             if let Some(&first) = attr_first.get(a.name.name.as_str()) {
@@ -213,7 +213,7 @@ impl<'a> Checker<'a> {
 
     /// Former names: none in use, none claimed twice.
     fn declare_former_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>) {
-        let mut former_first: HashMap<&str, Span> = HashMap::new();
+        let mut former_first: HashMap<&str, Span> = HashMap::default();
         for (id, &(_, a)) in kept_attrs.iter().enumerate() {
             for old in a.formerly() {
                 if let Some(&cur) = self.attr_ids.get(old.name.as_str()) {
@@ -286,8 +286,8 @@ impl<'a> Checker<'a> {
         &mut self,
         items: &'a [ast::Item],
     ) -> (Decls<'a, ast::PlatformDecl>, Decls<'a, ast::DeviceDecl>) {
-        let mut platform_first: HashMap<&str, Span> = HashMap::new();
-        let mut device_first: HashMap<&str, Span> = HashMap::new();
+        let mut platform_first: HashMap<&str, Span> = HashMap::default();
+        let mut device_first: HashMap<&str, Span> = HashMap::default();
         let mut device_decls = Vec::new();
         let mut platform_decls = Vec::new();
         for item in items {
@@ -632,7 +632,7 @@ fn check_naming(items: &[ast::Item], diags: &mut Vec<Diagnostic>) -> Naming {
             continue;
         }
         naming.span = Some(item.span);
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for e in entries {
             let key = e.key.name.as_str();
             if !NAMING_KEYS.contains(&key) {

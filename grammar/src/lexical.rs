@@ -190,8 +190,8 @@ enum State {
     Str,
 }
 
-/// Check every character of the text and the nesting of expressions.
-pub fn scan(text: &str, start: usize, diags: &mut Vec<Diagnostic>) -> Scan {
+/// Check every character of `text[start..end]` and the nesting of expressions.
+pub fn scan(text: &str, start: usize, end: usize, diags: &mut Vec<Diagnostic>) -> Scan {
     let mut out = Scan::default();
     let mut state = State::Code;
     // Nesting: open parentheses each count one, plus the `!`s written before them;
@@ -202,7 +202,7 @@ pub fn scan(text: &str, start: usize, diags: &mut Vec<Diagnostic>) -> Scan {
     let mut too_deep_reported = false;
     let mut limit = CharDiags::default();
     let mut word = Word::default();
-    let mut chars = text[start..].char_indices().peekable();
+    let mut chars = text[start..end].char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let at = start + i;
         if state != State::Code && !word.add(at, c) {

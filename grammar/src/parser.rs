@@ -43,9 +43,114 @@ pub fn parse(text: &str) -> (SpecFile, Vec<Diagnostic>) {
 }
 
 fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
     let text_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let scan = crate::lexical::scan(text, text_start, &mut diags);
+    if let Some(halves) = parse_halves(text, text_start) {
+        return halves;
+    }
+    let mut diags = Vec::new();
+    let scan = crate::lexical::scan(text, text_start, text.len(), &mut diags);
+    let (file, more) = parse_range(text, text_start, text.len(), &scan, true).unwrap_or_default();
+    diags.extend(more);
+    (file, diags)
+}
+
+/// Specs at least this large are parsed in two halves at once, when there are two
+/// cores.
+pub const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Parse a large spec in two halves on two threads: the second half from where an
+/// item may start near the middle ([`boundary_after`]), the first half up to there, each half scanned and parsed on its thread. The split holds only
+/// if the first half, read by the grammar, ends exactly there with a whole item, and
+/// neither half has a diagnostic from the scan or a syntax error; otherwise `None`,
+/// and the spec is read in one piece.
+fn parse_halves(text: &str, text_start: usize) -> Option<(SpecFile, Vec<Diagnostic>)> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if text.len() < PARALLEL_BYTES || cores < 2 {
+        return None;
+    }
+    let mid = boundary_after(text, text.len() / 2)?;
+    // A half whose scan has anything to say is read again in one piece.
+    let half = |from: usize, to: usize| {
+        let mut diags = Vec::new();
+        let scan = crate::lexical::scan(text, from, to, &mut diags);
+        if diags.is_empty() {
+            parse_range(text, from, to, &scan, false)
+        } else {
+            None
+        }
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ccattr-parse-2".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, || half(mid, text.len()))
+            .ok()?;
+        let first = half(text_start, mid);
+        let second = worker.join().ok()?;
+        Some((first?, second?))
+    })?;
+    let errors = |d: &[Diagnostic]| d.iter().any(|d| d.code == "E0003");
+    let ((mut a, mut ad), (b, bd)) = (first, second);
+    if errors(&ad) || errors(&bd) || a.end_doc.is_some() {
+        return None;
+    }
+    a.items.extend(b.items);
+    a.comments.extend(b.comments);
+    a.end_doc = b.end_doc;
+    ad.extend(bd);
+    Some((a, ad))
+}
+
+/// The pest input a chunk is cut to, about: large enough that the calls cost nothing,
+/// small enough that a chunk's pairs take a few megabytes.
+pub const CHUNK_BYTES: usize = 256 << 10;
+
+/// The first place at or after `at` where an item may start: a line that starts with
+/// a declaration's first letter or a doc comment, after a line that is not a doc
+/// comment. Only a guess: whoever cuts the text there checks with the grammar that the
+/// text before it ends with a whole item.
+fn boundary_after(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if at >= b.len() {
+        return None;
+    }
+    let mut line = at.checked_sub(1).map_or(0, |at| {
+        b[at..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |n| at + n + 1)
+    });
+    let mut prev_doc = false;
+    if line > 0 {
+        let prev = text[..line - 1].rfind('\n').map_or(0, |p| p + 1);
+        prev_doc = text[prev..].starts_with("///");
+    }
+    while line < b.len() {
+        let doc = text[line..].starts_with("///");
+        if !prev_doc && (doc || b"dmaps".contains(&b[line])) {
+            return Some(line);
+        }
+        prev_doc = doc;
+        line += b[line..].iter().position(|&c| c == b'\n')? + 1;
+    }
+    None
+}
+
+/// Parse `text[from..to]` (spans are offsets in the whole text). Items the lexical
+/// `scan` found errors in are skipped. With `report`, syntax errors are reported and
+/// skipped; without, the first one gives `None` (a half of a split spec).
+///
+/// The text is read in chunks of about [`CHUNK_BYTES`], cut where an item may start
+/// ([`boundary_after`]); a chunk that does not parse as whole items, because it holds
+/// a syntax error or was cut inside an item, is read again one item at a time.
+fn parse_range(
+    text: &str,
+    from: usize,
+    to: usize,
+    scan: &crate::lexical::Scan,
+    report: bool,
+) -> Option<(SpecFile, Vec<Diagnostic>)> {
+    let mut diags = Vec::new();
     let mut b = Builder {
         text,
         base: 0,
@@ -55,41 +160,49 @@ fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
     };
     let mut items = Vec::new();
     let mut end_doc = None;
-    let mut pos = text_start;
+    let mut pos = from;
     let mut syntax_errors = 0;
     // Text with a lexical error is read one item at a time, and the items holding
     // one are skipped: the grammar never sees what the scan reported.
     let by_chunks = !scan.has_errors();
-    'file: while pos < text.len() {
+    'file: while pos < to {
+        // Where one-item-at-a-time reading may go back to chunks.
+        let mut until = to;
         if by_chunks {
-            if let Ok(mut pairs) = Grammar::parse(Rule::chunk, &text[pos..]) {
-                let Some(chunk) = pairs.next() else { break };
-                let consumed = chunk.as_span().end();
-                b.base = pos;
-                let mut at_end = false;
-                for p in chunk.into_inner() {
-                    match p.as_rule() {
-                        Rule::item => items.extend(b.item(p)),
-                        Rule::doc => end_doc = Some(b.end_doc(p)),
-                        Rule::COMMENT => b.comment(&p),
-                        Rule::EOI => at_end = true,
-                        _ => {}
+            let end = boundary_after(text, pos + CHUNK_BYTES)
+                .filter(|&e| e < to)
+                .unwrap_or(to);
+            if let Ok(mut pairs) = Grammar::parse(Rule::chunk, &text[pos..end]) {
+                let chunk = pairs.next()?;
+                // A doc comment before the cut belongs to the item after it.
+                let whole =
+                    end == to || chunk.clone().into_inner().all(|p| p.as_rule() != Rule::doc);
+                if whole {
+                    b.base = pos;
+                    for p in chunk.into_inner() {
+                        match p.as_rule() {
+                            Rule::item => items.extend(b.item(p)),
+                            Rule::doc => end_doc = Some(b.end_doc(p)),
+                            Rule::COMMENT => b.comment(&p),
+                            _ => {}
+                        }
                     }
+                    pos = end;
+                    continue;
                 }
-                if at_end || consumed == 0 {
-                    break;
-                }
-                pos += consumed;
-                continue;
             }
+            if !report {
+                return None;
+            }
+            until = end;
         }
-        // One item at a time, through the first that does not parse.
-        loop {
-            if pos >= text.len() {
+        // One item at a time, to the end of the chunk that did not parse.
+        while pos < until {
+            if pos >= to {
                 break 'file;
             }
             if !by_chunks {
-                let end = recover_end(text, pos);
+                let end = recover_end(&text[..to], pos);
                 if scan.poisoned(pos, end) {
                     // Already reported by the lexical scan; pest never sees it.
                     if end <= pos {
@@ -99,11 +212,9 @@ fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
                     continue;
                 }
             }
-            match Grammar::parse(Rule::item_at, &text[pos..]) {
+            match Grammar::parse(Rule::item_at, &text[pos..to]) {
                 Ok(mut pairs) => {
-                    let Some(item_at) = pairs.next() else {
-                        break 'file;
-                    };
+                    let item_at = pairs.next()?;
                     let consumed = item_at.as_span().end();
                     b.base = pos;
                     let mut at_end = false;
@@ -125,10 +236,10 @@ fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
                     // Again, recording the tokens pest tried, for the message (slower,
                     // so only here).
                     pest::set_error_detail(true);
-                    let detailed = Grammar::parse(Rule::item_at, &text[pos..]).err();
+                    let detailed = Grammar::parse(Rule::item_at, &text[pos..to]).err();
                     pest::set_error_detail(false);
                     let Some(e) = detailed else { break 'file };
-                    let end = recover_end(text, pos);
+                    let end = recover_end(&text[..to], pos);
                     syntax_errors += 1;
                     if syntax_errors > MAX_SYNTAX_ERRORS {
                         b.diags.push(Diagnostic::error(
@@ -138,14 +249,11 @@ fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
                         ));
                         break 'file;
                     }
-                    b.diags.push(syntax_error(text, pos, &e));
+                    b.diags.push(syntax_error(&text[..to], pos, &e));
                     if end <= pos {
                         break 'file;
                     }
                     pos = end;
-                    if by_chunks {
-                        break;
-                    }
                 }
             }
         }
@@ -155,9 +263,9 @@ fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
         items,
         comments,
         end_doc,
-        text_start,
+        text_start: from,
     };
-    (file, diags)
+    Some((file, diags))
 }
 
 /// The newlines in the white space just before `at`: 2 or more is an empty line, 1
@@ -249,7 +357,6 @@ fn rule_name(r: &Rule) -> String {
         Rule::mapping => "`encrypted` or `decrypted`",
         Rule::expr | Rule::paren => "an expression",
         Rule::not_op => "`!`",
-        Rule::and_op => "`&&`",
         Rule::or_op => "`||`",
         Rule::boolean => "`true` or `false`",
         Rule::list => "a value",
@@ -753,7 +860,6 @@ impl Builder<'_, '_> {
                     nots.push(self.span(&part).start);
                     continue;
                 }
-                Rule::and_op => continue,
                 Rule::or_op => {
                     ors.push(and_of(std::mem::take(&mut ands)));
                     continue;
@@ -850,5 +956,181 @@ fn collapse(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -
         kind: make(parts),
         span,
         parens: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(diags: &[Diagnostic]) -> Vec<(&'static str, String)> {
+        diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code, d.message.clone()))
+            .collect()
+    }
+
+    /// A spec of `n` devices and rules, with comments, doc comments and empty lines
+    /// all the way through.
+    fn big(n: usize) -> String {
+        let mut s = String::from("spec big;\nattr A;\n");
+        for i in 0..n {
+            if i % 7 == 0 {
+                s.push_str(&format!("// device {i}\n\n"));
+            }
+            s.push_str(&format!(
+                "/// Device {i}.\ndevice d{i} {{ mmio 0x{:X} size 4K; }} // after\n",
+                i * 4096
+            ));
+            s.push_str(&format!("map d{i} encrypted when A && !(A || false);\n"));
+        }
+        s
+    }
+
+    #[test]
+    fn two_halves_read_what_one_piece_reads() {
+        let text = big(20_000);
+        assert!(text.len() > PARALLEL_BYTES);
+        let halves = parse_halves(&text, 0).expect("the spec is split");
+        let mut diags = Vec::new();
+        let scan = crate::lexical::scan(&text, 0, text.len(), &mut diags);
+        let whole = parse_range(&text, 0, text.len(), &scan, true).expect("reported");
+        assert_eq!(halves.0, whole.0);
+        assert_eq!(halves.1, whole.1);
+        assert_eq!(whole.0.items.len(), 2 + 2 * 20_000);
+        assert_eq!(whole.0.comments.len(), 20_000 + 20_000 / 7 + 1);
+    }
+
+    #[test]
+    fn a_split_that_does_not_hold_falls_back() {
+        // The middle of this spec is one long expression whose lines start with a
+        // declaration's first letter: the split is tried there, the first half does
+        // not end with a whole item, and the spec reads as one piece.
+        let mut text = String::from("spec x;\nattr a;\nattr b = a &&\n");
+        while text.len() < PARALLEL_BYTES + 100 {
+            text.push_str("a &&\n");
+        }
+        text.push_str("a;\nattr c;\n");
+        assert!(parse_halves(&text, 0).is_none());
+        let (file, diags) = parse(&text);
+        assert!(errors(&diags).is_empty(), "{:?}", errors(&diags));
+        assert_eq!(file.items.len(), 4);
+    }
+
+    #[test]
+    fn a_chunk_cut_inside_an_item_is_read_again() {
+        // Every line of these platforms starts with a declaration's first letter, so
+        // chunks are cut inside items; each such chunk is read again item by item.
+        let mut text = String::from("spec x;\nattr a;\nattr map_x;\n");
+        let mut n = 0;
+        while text.len() < 3 * CHUNK_BYTES {
+            text.push_str(&format!("platform p{n} {{\nsets a,\nmap_x,\na;\n}}\n"));
+            n += 1;
+        }
+        let (file, diags) = parse(&text);
+        assert!(errors(&diags).is_empty(), "{:?}", errors(&diags));
+        assert_eq!(file.items.len(), 3 + n);
+        assert!(boundary_after(&text, CHUNK_BYTES).is_some());
+    }
+
+    #[test]
+    fn errors_at_chunk_boundaries_are_each_reported_once() {
+        // Long doc comments make the spec three chunks long.
+        let mut text = String::from("spec x;\n");
+        let pad = "x".repeat(200);
+        for i in 1..3000 {
+            text.push_str(&format!("/// {pad}\n"));
+            if [1023, 1024, 2500].contains(&i) {
+                text.push_str(&format!("attr A{i}\n"));
+            } else {
+                text.push_str(&format!("attr A{i};\n"));
+            }
+        }
+        assert!(text.len() > 2 * CHUNK_BYTES);
+        let (file, diags) = parse(&text);
+        let errs = errors(&diags);
+        // Each error skips through the next `;`: `A1023` to `A1025` are one error
+        // (the second chunk starts inside it), `A2500` and `A2501` another.
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs
+            .iter()
+            .all(|(c, m)| *c == "E0003" && m.contains("found `///`")));
+        assert_eq!(file.items.len(), 3000 - 5);
+        let names: Vec<&str> = file
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Attr(a) => Some(a.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names[1020..1023], ["A1021", "A1022", "A1026"]);
+    }
+
+    #[test]
+    fn a_keyword_is_not_a_name() {
+        let (file, diags) = parse("spec x;\nattr map;\nattr B;\n");
+        let d = diags.iter().find(|d| d.is_error()).expect("an error");
+        assert_eq!(d.code, "E0003");
+        assert_eq!(
+            d.message,
+            "syntax error: expected an identifier, found `map`"
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`map` is a keyword and cannot be used as a name")
+        );
+        assert_eq!(
+            file.items.len(),
+            2,
+            "the item is left out, the rest is read"
+        );
+    }
+
+    #[test]
+    fn comments_are_in_the_tree_with_their_place() {
+        let text = "// head\n\n// after a blank\nspec x; // trailing\nattr A = A // mid\n  || A;\n";
+        let (file, _) = parse(text);
+        let got: Vec<(&str, bool, bool)> = file
+            .comments
+            .iter()
+            .map(|c| (&text[c.span.start..c.span.end], c.own_line, c.blank_before))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("// head", true, false),
+                ("// after a blank", true, true),
+                ("// trailing", false, false),
+                ("// mid", false, false),
+            ]
+        );
+        assert!(!file.items[0].blank_before && !file.items[1].blank_before);
+    }
+
+    #[test]
+    fn a_lexical_error_is_reported_once_and_its_item_skipped() {
+        let (file, diags) = parse("spec x;\nattr Aé;\nattr B;\n");
+        let errs = errors(&diags);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].0, "E0005");
+        assert_eq!(file.items.len(), 2);
+    }
+
+    #[test]
+    fn parentheses_are_counted() {
+        let (file, _) = parse("spec x;\nattr A;\nattr B = ((A)) && (!A);\n");
+        let ItemKind::Attr(AttrDecl {
+            def: AttrDef::Derived(e),
+            ..
+        }) = &file.items[2].kind
+        else {
+            panic!("{:?}", file.items[2]);
+        };
+        let ExprKind::And(parts) = &e.kind else {
+            panic!("{e:?}")
+        };
+        assert_eq!((parts[0].parens, parts[1].parens), (2, 1));
     }
 }

@@ -1054,6 +1054,20 @@ mod tests {
     }
 
     #[test]
+    fn comments_between_parentheses_keep_their_place() {
+        let expected = "spec x;\nattr A;\nmap d encrypted when !((A || A)\n    // c\n    );\n";
+        check(
+            "spec x;\nattr A;\nmap d encrypted when !((A || A)\n\n// c\n\n);\n",
+            expected,
+        );
+        // The same with `\r\n` line ends: a comment ends before the `\r`.
+        check(
+            "spec x;\r\nattr A;\r\nmap d encrypted when !((A || A)\r\n\r\n// c\r\n\r\n);\r\n",
+            expected,
+        );
+    }
+
+    #[test]
     fn empty_and_comment_only_files() {
         assert_eq!(fmt(""), "");
         assert_eq!(fmt("\n\n  \n"), "");
