@@ -11,8 +11,6 @@ pub mod json;
 mod lookup;
 mod names;
 mod rust;
-#[cfg(test)]
-mod testutil;
 mod text;
 
 pub use json::read_table;
@@ -161,6 +159,7 @@ impl Provenance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ccattr_test_support::tables as fixtures;
 
     #[test]
     fn targets_parse() {
@@ -173,10 +172,13 @@ mod tests {
 
     #[test]
     fn file_names_and_markers() {
-        let table = testutil::vtom_table();
+        let table = fixtures::vtom();
         let outputs = emit(&table, "specs/hyperv_vtom.ccattr", &Target::ALL);
         let names: Vec<&str> = outputs.iter().map(|o| o.file_name.as_str()).collect();
-        assert_eq!(names, ["x86_coco.h", "x86_coco.rs", "x86_coco.json"]);
+        assert_eq!(
+            names,
+            ["hyperv_vtom.h", "hyperv_vtom.rs", "hyperv_vtom.json"]
+        );
         for o in &outputs {
             let head: String = o.contents.lines().take(3).collect();
             assert!(head.contains(GENERATED_MARKER), "{}", o.file_name);
@@ -188,7 +190,7 @@ mod tests {
 
     #[test]
     fn emits_each_target_once_in_order() {
-        let table = testutil::empty_table();
+        let table = fixtures::empty();
         let outputs = emit(&table, "e.ccattr", &[Target::Json, Target::C, Target::Json]);
         let names: Vec<&str> = outputs.iter().map(|o| o.file_name.as_str()).collect();
         assert_eq!(names, ["empty.json", "empty.h"]);
@@ -196,7 +198,7 @@ mod tests {
 
     #[test]
     fn output_is_deterministic() {
-        for table in testutil::tables() {
+        for table in fixtures::all() {
             assert_eq!(
                 emit(&table, "x.ccattr", &Target::ALL),
                 emit(&table.clone(), "x.ccattr", &Target::ALL)
@@ -210,14 +212,14 @@ mod tests {
         /// Whatever the names, every emitter prints, the Rust parses (`emit` checks),
         /// the lookup agrees with the table and the JSON reads back.
         #[test]
-        fn random_tables_emit(table in testutil::arb::table()) {
+        fn random_tables_emit(table in fixtures::arb::table()) {
             let outputs = emit(&table, "random.ccattr", &Target::ALL);
             proptest::prop_assert_eq!(outputs.len(), 3);
             let lookup = lookup::Lookup::new(&table);
-            for base in testutil::attr_sets(&table) {
+            for base in fixtures::attr_sets(&table) {
                 proptest::prop_assert_eq!(lookup.close(base), table.close(base));
                 let attrs = table.close(base);
-                for (addr, size) in testutil::queries(&table) {
+                for (addr, size) in fixtures::queries(&table) {
                     let expected = table.decide(attrs, addr, size);
                     for layout in [lookup::Layout::Scan, lookup::Layout::Search] {
                         proptest::prop_assert_eq!(lookup.decide_in(layout, attrs, addr, size), expected);

@@ -211,9 +211,9 @@ mod tests {
 
     #[test]
     fn platform_names_stay_distinct() {
-        let mut table = crate::testutil::empty_table();
+        let mut table = ccattr_test_support::tables::empty();
         for name in ["foo", "FOO", "_", "Foo"] {
-            let mut p = crate::testutil::vtom_table().platforms[0].clone();
+            let mut p = ccattr_test_support::tables::vtom().platforms[0].clone();
             p.name = name.into();
             table.platforms.push(p);
         }
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn attr_enum_from_a_spec_name_that_starts_with_a_digit() {
-        let mut table = crate::testutil::empty_table();
+        let mut table = ccattr_test_support::tables::empty();
         table.prefix = None;
         for (spec, name) in [("_1", "Attr1Attr"), ("__0x", "Attr0xAttr"), ("_", "Attr")] {
             table.spec = spec.into();

@@ -1,9 +1,10 @@
 //! What ccattr's tests, benchmarks and fuzz targets share, and nothing they ship:
 //! the random and scale spec generators ([`synth`]), the shipped examples, fixtures
-//! compiled from spec text through the one pipeline ([`checked`]), and finding the
-//! outside tools that end-to-end tests run ([`have`]).
+//! compiled from spec text through the one pipeline ([`checked`], [`tables`]), and
+//! finding the outside tools that end-to-end tests run ([`have`]).
 
 pub mod synth;
+pub mod tables;
 
 use ccattr_core::{compile, render, Checked};
 use std::path::{Path, PathBuf};

@@ -1,244 +1,29 @@
-//! Hand-built decision tables for the emitters' unit tests, lowered by the real
-//! [`DecisionTable::build`] from models written out in full.
+//! Decision tables for the emitters' tests: the shipped Hyper-V vTOM example and two
+//! test specs (`test-support/specs/`), compiled from their text like any input;
+//! queries and attribute sets that walk every boundary of a table; and, behind the
+//! `arb` feature, random tables for property tests.
 
-use ccattr_core::model::{
-    Attr, AttrKind, Cond, Device, Mapping, Model, Naming, Platform, Region, Rule,
-};
-use ccattr_core::{DecisionTable, Span};
+use ccattr_core::DecisionTable;
 
-/// A span whose start is the line number, so that `build` reports it as the line.
-fn at(line: usize) -> Span {
-    Span::new(line, line)
+/// `examples/hyperv_vtom.ccattr`.
+pub fn vtom() -> DecisionTable {
+    crate::example("hyperv_vtom.ccattr").table
 }
 
-fn doc(lines: &[&str]) -> Vec<String> {
-    lines.iter().map(|l| l.to_string()).collect()
+/// `test-support/specs/odd.ccattr`: no prefix, nested devices, regions at both ends
+/// of the address space, conditions of several terms, a deprecated attribute with
+/// former names, and docs that need care (comment delimiters, long lines).
+pub fn odd() -> DecisionTable {
+    crate::checked("odd.ccattr", include_str!("../specs/odd.ccattr")).table
 }
 
-fn base(name: &str, line: usize, docs: &[&str], implies: Vec<usize>) -> Attr {
-    Attr {
-        name: name.into(),
-        span: at(line),
-        decl_span: at(line),
-        doc: doc(docs),
-        kind: AttrKind::Base { implies },
-        formerly: Vec::new(),
-        deprecated: None,
-    }
+/// `test-support/specs/empty.ccattr`: no attributes, platforms, devices or rules.
+pub fn empty() -> DecisionTable {
+    crate::checked("empty.ccattr", include_str!("../specs/empty.ccattr")).table
 }
 
-fn derived(name: &str, line: usize, docs: &[&str], cond: Cond) -> Attr {
-    Attr {
-        kind: AttrKind::Derived { cond },
-        ..base(name, line, docs, Vec::new())
-    }
-}
-
-fn platform(name: &str, line: usize, docs: &[&str], sets: Vec<usize>) -> Platform {
-    Platform {
-        name: name.into(),
-        span: at(line),
-        doc: doc(docs),
-        sets,
-    }
-}
-
-fn device(name: &str, line: usize, docs: &[&str], regions: &[(u64, u64)]) -> Device {
-    Device {
-        name: name.into(),
-        span: at(line),
-        doc: doc(docs),
-        regions: regions
-            .iter()
-            .map(|&(start, last)| Region {
-                start,
-                last,
-                span: at(line),
-            })
-            .collect(),
-    }
-}
-
-fn rule(device: Option<usize>, mapping: Mapping, cond: Option<Cond>, line: usize) -> Rule {
-    Rule {
-        device,
-        mapping,
-        cond,
-        span: at(line),
-    }
-}
-
-fn lower(model: &Model) -> DecisionTable {
-    DecisionTable::build(model, &|offset| offset)
-}
-
-/// The complete example of LANGUAGE.md (Hyper-V with vTOM and a paravisor).
-pub fn vtom_table() -> DecisionTable {
-    let mut split = base(
-        "CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE",
-        23,
-        &["A paravisor splits the guest physical address space at vTOM."],
-        Vec::new(),
-    );
-    split.formerly = vec![("CC_ATTR_HAS_PARAVISOR".into(), at(24))];
-    let mut ioapic = derived(
-        "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED",
-        28,
-        &["The IOAPIC is reached through an encrypted mapping."],
-        Cond::Attr(2),
-    );
-    ioapic.formerly = vec![("CC_ATTR_EMULATED_IOAPIC".into(), at(29))];
-    let model = Model {
-        name: "x86_coco".into(),
-        name_span: at(3),
-        doc: Vec::new(),
-        naming: Naming {
-            prefix: Some("CC_ATTR_".into()),
-            ..Naming::default()
-        },
-        attrs: vec![
-            base(
-                "CC_ATTR_MEM_ENCRYPT",
-                13,
-                &["Memory encryption is active (host or guest)."],
-                Vec::new(),
-            ),
-            base(
-                "CC_ATTR_GUEST_MEM_ENCRYPT",
-                16,
-                &["Guest memory is encrypted."],
-                vec![0],
-            ),
-            split,
-            ioapic,
-            derived(
-                "CC_ATTR_ACCESS_TPM_ENCRYPTED",
-                33,
-                &["The TPM is reached through an encrypted mapping."],
-                Cond::Attr(2),
-            ),
-        ],
-        platforms: vec![
-            platform(
-                "hyperv_vtom_paravisor",
-                36,
-                &["Hyper-V guest on AMD SEV-SNP with a paravisor (vTOM)."],
-                vec![1, 2],
-            ),
-            platform(
-                "bare_metal",
-                41,
-                &["A machine without confidential computing."],
-                Vec::new(),
-            ),
-        ],
-        devices: vec![
-            device(
-                "ioapic",
-                44,
-                &["I/O APIC registers."],
-                &[(0xfec0_0000, 0xfec0_0fff)],
-            ),
-            device(
-                "tpm",
-                47,
-                &["TPM 2.0 command/response buffers (TIS/CRB)."],
-                &[(0xfed4_0000, 0xfed4_4fff)],
-            ),
-        ],
-        rules: vec![
-            rule(Some(0), Mapping::Encrypted, Some(Cond::Attr(3)), 49),
-            rule(Some(1), Mapping::Encrypted, Some(Cond::Attr(4)), 50),
-            rule(None, Mapping::Decrypted, Some(Cond::Attr(1)), 52),
-        ],
-        derive_order: vec![3, 4],
-    };
-    lower(&model)
-}
-
-/// A spec without a prefix, with nested devices, regions at both ends of the address
-/// space, conditions of several terms, a deprecated attribute and docs that need care
-/// (comment delimiters, long lines).
-pub fn odd_table() -> DecisionTable {
-    let not = |c: Cond| Cond::Not(Box::new(c));
-    let mut legacy = base(
-        "LEGACY",
-        6,
-        &["Old behaviour /* kept */ for tests."],
-        Vec::new(),
-    );
-    legacy.deprecated = Some("use TDISP instead".into());
-    legacy.formerly = vec![("OLD_LEGACY".into(), at(7)), ("OLDER_LEGACY".into(), at(7))];
-    let model = Model {
-        name: "odd".into(),
-        name_span: at(1),
-        doc: doc(&["A spec that exercises the corners of the emitters."]),
-        naming: Naming::default(),
-        attrs: vec![
-            base("TDISP", 3, &["Devices assigned with TDISP put BARs in private memory, and this doc line is long enough that it must be wrapped to fit."], Vec::new()),
-            base("SEV", 4, &[], vec![0]),
-            legacy,
-            derived(
-                "PRIVATE_BAR",
-                9,
-                &["A BAR is private.", "", "Second paragraph."],
-                Cond::Or(vec![
-                    Cond::And(vec![Cond::Attr(0), not(Cond::Attr(2))]),
-                    Cond::Attr(1),
-                ]),
-            ),
-            derived("NEVER", 10, &[], Cond::Const(false)),
-        ],
-        platforms: vec![
-            platform("tdx_connect", 12, &[], vec![0]),
-            platform("Mixed_Case", 13, &["Mixed case platform name."], vec![1, 2]),
-        ],
-        devices: vec![
-            device("low", 15, &[], &[(0, 0xfff), (0x10_0000, 0x10_0fff)]),
-            device("bar", 16, &["A BAR."], &[(0x8000_0000, 0x8fff_ffff)]),
-            device(
-                "msix",
-                17,
-                &["The MSI-X table inside the BAR."],
-                &[(0x8000_1000, 0x8000_1fff)],
-            ),
-            device("top", 18, &[], &[(0xffff_ffff_ffff_f000, u64::MAX)]),
-        ],
-        rules: vec![
-            rule(
-                Some(1),
-                Mapping::Encrypted,
-                Some(Cond::Or(vec![Cond::Attr(3), Cond::Attr(2)])),
-                20,
-            ),
-            rule(Some(2), Mapping::Decrypted, None, 21),
-            rule(Some(0), Mapping::Decrypted, Some(not(Cond::Attr(1))), 22),
-            rule(Some(3), Mapping::Encrypted, Some(Cond::Attr(4)), 23),
-            rule(None, Mapping::Encrypted, Some(Cond::Attr(0)), 25),
-        ],
-        derive_order: vec![3, 4],
-    };
-    lower(&model)
-}
-
-/// A spec with no attributes, platforms, devices or rules.
-pub fn empty_table() -> DecisionTable {
-    let model = Model {
-        name: "empty".into(),
-        name_span: at(1),
-        doc: Vec::new(),
-        naming: Naming::default(),
-        attrs: Vec::new(),
-        platforms: Vec::new(),
-        devices: Vec::new(),
-        rules: Vec::new(),
-        derive_order: Vec::new(),
-    };
-    lower(&model)
-}
-
-pub fn tables() -> Vec<DecisionTable> {
-    vec![vtom_table(), odd_table(), empty_table()]
+pub fn all() -> Vec<DecisionTable> {
+    vec![vtom(), odd(), empty()]
 }
 
 /// Every subset of the base attributes when there are few, plus a few stray bits.
@@ -272,12 +57,97 @@ pub fn queries(table: &DecisionTable) -> Vec<(u64, u64)> {
     out
 }
 
+/// Building blocks for models written out in full ([`arb`]).
+#[cfg(feature = "arb")]
+mod model {
+    use ccattr_core::model::*;
+    use ccattr_core::{DecisionTable, Span};
+
+    /// A span whose start is the line number, so that `build` reports it as the line.
+    pub(super) fn at(line: usize) -> Span {
+        Span::new(line, line)
+    }
+
+    pub(super) fn doc(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    pub(super) fn base(name: &str, line: usize, docs: &[&str], implies: Vec<usize>) -> Attr {
+        Attr {
+            name: name.into(),
+            span: at(line),
+            decl_span: at(line),
+            doc: doc(docs),
+            kind: AttrKind::Base { implies },
+            formerly: Vec::new(),
+            deprecated: None,
+        }
+    }
+
+    pub(super) fn derived(name: &str, line: usize, docs: &[&str], cond: Cond) -> Attr {
+        Attr {
+            kind: AttrKind::Derived { cond },
+            ..base(name, line, docs, Vec::new())
+        }
+    }
+
+    pub(super) fn platform(name: &str, line: usize, docs: &[&str], sets: Vec<usize>) -> Platform {
+        Platform {
+            name: name.into(),
+            span: at(line),
+            doc: doc(docs),
+            sets,
+        }
+    }
+
+    pub(super) fn device(name: &str, line: usize, docs: &[&str], regions: &[(u64, u64)]) -> Device {
+        Device {
+            name: name.into(),
+            span: at(line),
+            doc: doc(docs),
+            regions: regions
+                .iter()
+                .map(|&(start, last)| Region {
+                    start,
+                    last,
+                    span: at(line),
+                })
+                .collect(),
+        }
+    }
+
+    pub(super) fn rule(
+        device: Option<usize>,
+        mapping: Mapping,
+        cond: Option<Cond>,
+        line: usize,
+    ) -> Rule {
+        Rule {
+            device,
+            mapping,
+            cond,
+            span: at(line),
+        }
+    }
+
+    pub(super) fn lower(model: &Model) -> DecisionTable {
+        DecisionTable::build(model, &|offset| offset)
+    }
+}
+
+#[cfg(feature = "arb")]
 /// Random models whose names are chosen to trip the emitters: Rust keywords and the
 /// generated module's own names, names without the prefix or with nothing after it,
 /// names that meet once camel-cased. Regions nest; derived attributes read only
 /// earlier ones.
+///
+/// These stay models, not spec text: many of the names (a prefix of `-`, `Self`,
+/// names the checker refuses) cannot be written in a spec that checks, and the
+/// emitters must still print them safely from any table they are given.
 pub mod arb {
-    use super::*;
+    use super::model::*;
+    use ccattr_core::model::{Cond, Device, Mapping, Model, Naming};
+    use ccattr_core::DecisionTable;
     use proptest::prelude::*;
     use proptest::sample::subsequence;
 
