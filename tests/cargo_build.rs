@@ -22,11 +22,11 @@ fn copy_example(dir: &Path) -> PathBuf {
         std::fs::copy(src.join(f), crate_dir.join(f)).unwrap_or_else(|e| panic!("copy {f}: {e}"));
     }
     let manifest = std::fs::read_to_string(src.join("Cargo.toml")).expect("read Cargo.toml");
-    let build_path = root().join("build");
+    let build_path = root().join("ccattr-build");
     let macros_path = root().join("macros");
     let manifest = manifest
         .replace(
-            "path = \"../../build\"",
+            "path = \"../../ccattr-build\"",
             &format!("path = {:?}", build_path.to_str().expect("UTF-8 path")),
         )
         .replace(

@@ -12,9 +12,9 @@
 //! kernel's enum instead of defining it, can check the spec against it member for
 //! member, and asks the kernel's `cc_platform_has()` for the base attributes.
 
-use crate::lookup::{Layout, Lookup, LookupRow};
+use crate::lookup_layout::{Layout, Lookup, LookupRow};
 use crate::names;
-use crate::text::{self, columns, rule_set_place, wrap, Quote, MAX_COLUMNS};
+use crate::prose::{self, columns, rule_set_place, wrap, Quote, MAX_COLUMNS};
 use crate::Provenance;
 use askama::Template;
 use ccattr_core::table::{Decision, TableAttr};
@@ -278,7 +278,7 @@ fn platform_macros(table: &DecisionTable, upper: &str) -> Vec<PlatformMacro> {
             };
             text.push(format!(
                 "Full set: {}.",
-                text::attr_list(table, p.full, Quote::Plain)
+                prose::attr_list(table, p.full, Quote::Plain)
             ));
             PlatformMacro {
                 comment: comment("", &text),
@@ -344,7 +344,7 @@ impl LookupArrays {
                 "static const u64 last_byte[] __attribute__((__aligned__(64)))",
                 slots.iter().map(|&seg| {
                     let mut item = String::with_capacity(24);
-                    text::push_hex(&mut item, lookup.last(seg), 0);
+                    ccattr_core::hex::push_hex(&mut item, lookup.last(seg), 0);
                     item.push_str("ULL");
                     item
                 }),
@@ -355,8 +355,8 @@ impl LookupArrays {
                 &format!("static const {} rule_set[]", lookup.row_type().name()),
                 slots.iter().map(|&seg| {
                     let mut item = String::with_capacity(8);
-                    let first = lookup.first_row[lookup.segments[seg].rule_set];
-                    text::push_dec(&mut item, first as u64);
+                    let first = lookup.first_row[lookup.runs[seg].rule_set];
+                    prose::push_dec(&mut item, first as u64);
                     item
                 }),
             );
@@ -393,11 +393,11 @@ impl LookupArrays {
 
 /// The in-line kernel-doc of one enum member (`@NAME: ...`), indented one tab.
 fn member_doc(table: &DecisionTable, attr: &TableAttr) -> Vec<String> {
-    let (mut head, rest) = text::attr_summary(attr);
+    let (mut head, rest) = prose::attr_summary(attr);
     head[0] = format!("@{}: {}", attr.name, head[0].trim_start());
     let mut body = rest.to_vec();
     body.push(String::new());
-    body.extend(text::attr_notes(table, attr, Quote::Plain));
+    body.extend(prose::attr_notes(table, attr, Quote::Plain));
     kernel_doc("\t", &head, &body)
 }
 
@@ -788,7 +788,7 @@ fn decision_suffix(d: Decision) -> &'static str {
 /// set, and where it lies.
 fn scan_runs(table: &DecisionTable, lookup: &Lookup) -> Vec<String> {
     lookup
-        .segments
+        .runs
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -806,13 +806,13 @@ fn scan_runs(table: &DecisionTable, lookup: &Lookup) -> Vec<String> {
 /// The comment and the initializer lines of the runs of a scanned table whose rules
 /// can map encrypted: first byte, last byte, rule set.
 fn private_runs_lines(table: &DecisionTable, lookup: &Lookup) -> (Vec<String>, Vec<String>) {
-    let private = lookup.private_segments();
+    let private = lookup.private_runs();
     if private.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let places: Vec<String> = private
         .iter()
-        .map(|&i| rule_set_place(table, lookup.segments[i].rule_set))
+        .map(|&i| rule_set_place(table, lookup.runs[i].rule_set))
         .collect();
     let doc = comment(
         "\t",
@@ -827,9 +827,9 @@ fn private_runs_lines(table: &DecisionTable, lookup: &Lookup) -> (Vec<String>, V
         .map(|&i| {
             format!(
                 "\t\t{{ {:#018x}ULL, {:#018x}ULL, {} }},",
-                lookup.segments[i].start,
+                lookup.runs[i].start,
                 lookup.last(i),
-                lookup.segments[i].rule_set
+                lookup.runs[i].rule_set
             )
         })
         .collect();
@@ -844,13 +844,13 @@ fn packed_rows(lookup: &Lookup) -> Vec<String> {
         item.push_str("{ ");
         for v in [r.mask, r.value] {
             // As `hex` writes them.
-            text::push_hex(&mut item, v, 0);
+            ccattr_core::hex::push_hex(&mut item, v, 0);
             if v > 0x7fff_ffff {
                 item.push_str("ULL");
             }
             item.push_str(", ");
         }
-        text::push_dec(&mut item, r.decision as u64);
+        prose::push_dec(&mut item, r.decision as u64);
         item.push_str(" }");
         item
     });
@@ -1000,11 +1000,11 @@ fn kernel_doc(indent: &str, head: &[String], paragraphs: &[String]) -> Vec<Strin
         .any(|l| columns(&format!("{inner}{l}")) > MAX_COLUMNS)
     {
         let joined: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
-        lines = text::reflow(&inner, &joined.join(" "));
+        lines = prose::reflow(&inner, &joined.join(" "));
     }
     lines.push(String::new());
     lines.extend(paragraphs.iter().map(|l| comment_safe(l)));
-    block(indent, "/**", &text::paragraphs(lines))
+    block(indent, "/**", &prose::paragraphs(lines))
 }
 
 fn block(indent: &str, open: &str, text: &[String]) -> Vec<String> {

@@ -8,10 +8,10 @@
 
 mod c;
 pub mod json;
-mod lookup;
+mod lookup_layout;
 mod names;
+mod prose;
 mod rust;
-mod text;
 
 pub use json::read_table;
 
@@ -86,7 +86,7 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
     let source = Provenance::new(source_name);
     // Spec prose reaches C and Rust comments and literals: characters that would
     // make them display other than they compile are written out visibly there.
-    let shown = text::visible_prose(table);
+    let shown = prose::visible_prose(table);
     // The lookup layout, built once, when the first emitter that prints it runs.
     let mut lookup = None;
     let mut done = Vec::with_capacity(targets.len());
@@ -99,7 +99,7 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
         let contents = match target {
             Target::C => c::emit(&shown, layout(&mut lookup, &shown), &source),
             Target::Rust => rust::emit(&shown, layout(&mut lookup, &shown), &source),
-            Target::Json => text::escape_json(json::emit(table, &source)),
+            Target::Json => prose::escape_json(json::emit(table, &source)),
         };
         out.push(Output {
             file_name: format!("{}.{}", table.spec, target.extension()),
@@ -110,8 +110,11 @@ pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec
 }
 
 /// The lookup layout of `table`, built on first use.
-fn layout<'l>(built: &'l mut Option<lookup::Lookup>, table: &DecisionTable) -> &'l lookup::Lookup {
-    built.get_or_insert_with(|| lookup::Lookup::new(table))
+fn layout<'l>(
+    built: &'l mut Option<lookup_layout::Lookup>,
+    table: &DecisionTable,
+) -> &'l lookup_layout::Lookup {
+    built.get_or_insert_with(|| lookup_layout::Lookup::new(table))
 }
 
 /// Where a generated file comes from, as its header says.
@@ -134,7 +137,7 @@ impl Provenance {
         let source = base
             .chars()
             .map(|c| {
-                if c.is_control() || text::is_unsafe_char(c) {
+                if c.is_control() || prose::is_unsafe_char(c) {
                     '?'
                 } else {
                     c
@@ -215,13 +218,13 @@ mod tests {
         fn random_tables_emit(table in fixtures::arb::table()) {
             let outputs = emit(&table, "random.ccattr", &Target::ALL);
             proptest::prop_assert_eq!(outputs.len(), 3);
-            let lookup = lookup::Lookup::new(&table);
+            let lookup = lookup_layout::Lookup::new(&table);
             for base in fixtures::attr_sets(&table) {
                 proptest::prop_assert_eq!(lookup.close(base), table.close(base));
                 let attrs = table.close(base);
                 for (addr, size) in fixtures::queries(&table) {
                     let expected = table.decide(attrs, addr, size);
-                    for layout in [lookup::Layout::Scan, lookup::Layout::Search] {
+                    for layout in [lookup_layout::Layout::Scan, lookup_layout::Layout::Search] {
                         proptest::prop_assert_eq!(lookup.decide_in(layout, attrs, addr, size), expected);
                     }
                     if size == 1 {

@@ -10,9 +10,9 @@
 //! enum, spelled as the variant would have been (`CcAttr::HasParavisor`), so code
 //! written against the old name still builds, with a deprecation warning.
 
-use crate::lookup::{IndexType, Layout, Lookup};
+use crate::lookup_layout::{IndexType, Layout, Lookup};
 use crate::names::{self, RustNames};
-use crate::text::{self, Quote, MAX_COLUMNS};
+use crate::prose::{self, Quote, MAX_COLUMNS};
 use crate::Provenance;
 use ccattr_core::table::{Decision, Row};
 use ccattr_core::DecisionTable;
@@ -88,8 +88,8 @@ fn space_items(code: &str) -> String {
 /// does not fit wrapped.
 fn doc(lines: &[String]) -> TokenStream {
     let mut out = TokenStream::new();
-    for line in text::paragraphs(lines.iter().cloned()) {
-        for piece in text::wrap("    /// ", &line) {
+    for line in prose::paragraphs(lines.iter().cloned()) {
+        for piece in prose::wrap("    /// ", &line) {
             let piece = if piece.is_empty() {
                 String::new()
             } else {
@@ -176,10 +176,10 @@ fn attr_enum(table: &DecisionTable, names: &RustNames) -> TokenStream {
     let mut aliases = Vec::new();
     for (i, a) in table.attrs.iter().enumerate() {
         let variant = ident(&names.variants[i]);
-        let (mut lines, rest) = text::attr_summary(a);
+        let (mut lines, rest) = prose::attr_summary(a);
         lines.extend(rest.iter().cloned());
         lines.push(String::new());
-        lines.extend(text::attr_notes(table, a, Quote::Code));
+        lines.extend(prose::attr_notes(table, a, Quote::Code));
         let docs = doc(&lines);
         let deprecated = a.deprecated.as_ref().map(|reason| {
             let note = reason.trim();
@@ -444,7 +444,7 @@ fn is_private_mmio_doc() -> TokenStream {
 }
 
 /// `decide` and `is_private_mmio`, in the layout that suits the table's size
-/// ([`crate::lookup::Layout`]). Large arrays are left as placeholders in `splices`.
+/// ([`crate::lookup_layout::Layout`]). Large arrays are left as placeholders in `splices`.
 fn decide(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> TokenStream {
     match lookup.layout() {
         Layout::Scan => decide_scan(table, lookup),
@@ -465,7 +465,7 @@ fn row_tuples(rows: &[Row]) -> impl Iterator<Item = TokenStream> + '_ {
 fn decide_scan(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
     let const_names = rule_set_consts(table);
     // Rule set 0 has no run when the devices cover every address.
-    let used: HashSet<usize> = lookup.segments.iter().map(|s| s.rule_set).collect();
+    let used: HashSet<usize> = lookup.runs.iter().map(|s| s.rule_set).collect();
     let rule_sets = table
         .rule_sets
         .iter()
@@ -474,7 +474,7 @@ fn decide_scan(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
     let rule_sets = rule_sets.map(|(i, rs)| {
         let name = ident(&const_names[i]);
         let mut lines = vec![
-            format!("Rule set {i}: {}.", text::rule_set_place(table, i)),
+            format!("Rule set {i}: {}.", prose::rule_set_place(table, i)),
             String::new(),
         ];
         let mut last_rule = None;
@@ -497,23 +497,23 @@ fn decide_scan(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
             const #name: &[Row] = &[#(#rows),*];
         }
     });
-    let n_runs = Literal::usize_unsuffixed(lookup.segments.len());
-    let runs = lookup.segments.iter().enumerate().map(|(i, s)| {
+    let n_runs = Literal::usize_unsuffixed(lookup.runs.len());
+    let runs = lookup.runs.iter().enumerate().map(|(i, s)| {
         let last = hex(lookup.last(i), 16);
         let rule_set = ident(&const_names[s.rule_set]);
         quote!((#last, #rule_set))
     });
 
-    let private = lookup.private_segments();
+    let private = lookup.private_runs();
     let places: Vec<String> = private
         .iter()
-        .map(|&i| text::rule_set_place(table, lookup.segments[i].rule_set))
+        .map(|&i| prose::rule_set_place(table, lookup.runs[i].rule_set))
         .collect();
     let n_private = Literal::usize_unsuffixed(private.len());
     let private_runs = private.iter().map(|&i| {
-        let first = hex(lookup.segments[i].start, 16);
+        let first = hex(lookup.runs[i].start, 16);
         let last = hex(lookup.last(i), 16);
-        let rows = row_tuples(&table.rule_sets[lookup.segments[i].rule_set].rows);
+        let rows = row_tuples(&table.rule_sets[lookup.runs[i].rule_set].rows);
         quote!((#first, #last, &[#(#rows),*]))
     });
     let private_doc = doc(&[format!(
@@ -627,27 +627,26 @@ fn decide_search(lookup: &Lookup, splices: &mut Splices) -> TokenStream {
     let number = |v: u64, hex: bool| {
         let mut item = String::with_capacity(20);
         if hex {
-            text::push_hex(&mut item, v, 0);
+            ccattr_core::hex::push_hex(&mut item, v, 0);
         } else {
-            text::push_dec(&mut item, v);
+            prose::push_dec(&mut item, v);
         }
         item
     };
     let last = splices.add(slots.iter().map(|&seg| number(lookup.last(seg), true)));
     // Each slot names its rule set by the set's first row: one load less on the way
     // to the rows.
-    let first_rows = splices.add(slots.iter().map(|&seg| {
-        number(
-            lookup.first_row[lookup.segments[seg].rule_set] as u64,
-            false,
-        )
-    }));
+    let first_rows = splices.add(
+        slots
+            .iter()
+            .map(|&seg| number(lookup.first_row[lookup.runs[seg].rule_set] as u64, false)),
+    );
     let rows = splices.add(lookup.rows.iter().map(|r| {
         let mut item = String::with_capacity(32);
         item.push('(');
-        text::push_hex(&mut item, r.mask, 0);
+        ccattr_core::hex::push_hex(&mut item, r.mask, 0);
         item.push_str(", ");
-        text::push_hex(&mut item, r.value, 0);
+        ccattr_core::hex::push_hex(&mut item, r.value, 0);
         item.push_str(match r.decision {
             Decision::Encrypted => ", E)",
             Decision::Decrypted => ", D)",
@@ -839,7 +838,7 @@ fn platforms(table: &DecisionTable) -> TokenStream {
         lines.push(String::new());
         lines.push(format!(
             "Full set: {}.",
-            text::attr_list(table, p.full, Quote::Code)
+            prose::attr_list(table, p.full, Quote::Code)
         ));
         let docs = doc(&lines);
         let bits = hex(p.full, 0);
@@ -860,7 +859,7 @@ fn platforms(table: &DecisionTable) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::MAX_COLUMNS;
+    use crate::prose::MAX_COLUMNS;
     use ccattr_test_support::tables as fixtures;
 
     fn module_text(table: &DecisionTable) -> String {
@@ -892,7 +891,11 @@ mod tests {
             assert!(!text.contains("unsafe"), "{}", table.spec);
             assert!(!text.contains("std::"), "{}", table.spec);
             for line in text.lines() {
-                assert!(text::columns(line) <= MAX_COLUMNS, "{}: {line}", table.spec);
+                assert!(
+                    prose::columns(line) <= MAX_COLUMNS,
+                    "{}: {line}",
+                    table.spec
+                );
             }
         }
     }

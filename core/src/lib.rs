@@ -4,13 +4,13 @@
 pub mod check;
 pub mod cnames;
 pub mod compile;
+pub mod diagnostics;
 pub mod dnf;
 pub mod explain;
 pub mod hex;
 pub mod matrix;
 pub mod model;
 pub mod reference;
-pub mod render;
 pub mod table;
 
 pub use ccattr_grammar::{Diagnostic, Severity, Source, Span};

@@ -178,7 +178,7 @@ pub struct DecisionTable {
 
 /// One stretch of a range query: the addresses `[start, last]` share a rule set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Segment {
+pub struct Stretch {
     pub start: u64,
     pub last: u64,
     pub rule_set: usize,
@@ -351,12 +351,12 @@ impl DecisionTable {
 
     /// The stretch of addresses around `addr` that shares its rule set: an interval,
     /// or the gap between two intervals (rule set 0).
-    pub fn segment_at(&self, addr: u64) -> Segment {
+    pub fn segment_at(&self, addr: u64) -> Stretch {
         let idx = self.intervals.partition_point(|iv| iv.start <= addr);
         if idx > 0 {
             let iv = self.intervals[idx - 1];
             if iv.last >= addr {
-                return Segment {
+                return Stretch {
                     start: iv.start,
                     last: iv.last,
                     rule_set: iv.rule_set,
@@ -372,7 +372,7 @@ impl DecisionTable {
             Some(iv) => iv.start - 1,
             None => u64::MAX,
         };
-        Segment {
+        Stretch {
             start,
             last,
             rule_set: 0,
@@ -381,7 +381,7 @@ impl DecisionTable {
 
     /// The segments that a valid range `[addr, addr + size)` touches, clipped to it.
     /// Returns `None` for an invalid range (size 0 or past 2^64).
-    pub fn segments(&self, addr: u64, size: u64) -> Option<Vec<Segment>> {
+    pub fn segments(&self, addr: u64, size: u64) -> Option<Vec<Stretch>> {
         let last = range_last(addr, size)?;
         let mut out = Vec::new();
         let mut cur = addr;

@@ -31,7 +31,7 @@ fn examples_check_without_diagnostics() {
             Ok(c) => assert!(c.warnings.is_empty(), "{name}: {:?}", c.warnings),
             Err(r) => panic!(
                 "{name}:\n{}",
-                ccattr_core::render::text(&r.source, &r.diagnostics)
+                ccattr_core::diagnostics::text(&r.source, &r.diagnostics)
             ),
         }
     }

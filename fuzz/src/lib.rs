@@ -10,7 +10,7 @@ use ccattr_codegen::{Output, Target, GENERATED_MARKER};
 use ccattr_core::compile::{diagnostics, source};
 use ccattr_core::explain::explain;
 use ccattr_core::{
-    compile, reference, render, Checked, Decision, DecisionTable, Diagnostic, Model, Rejected,
+    compile, diagnostics, reference, Checked, Decision, DecisionTable, Diagnostic, Model, Rejected,
     Severity, Source,
 };
 use ccattr_test_support::synth::{self, Params, Rng};
@@ -87,7 +87,7 @@ fn check_diagnostics(source: &Source, diags: &[Diagnostic]) {
         [diags, &[]]
     };
     for part in ends {
-        let rendered = render::text(source, part);
+        let rendered = diagnostics::text(source, part);
         assert_eq!(
             part.is_empty(),
             rendered.is_empty(),
@@ -103,10 +103,10 @@ fn check_diagnostics(source: &Source, diags: &[Diagnostic]) {
             );
         }
     }
-    let json = render::json(&[(source, diags)]);
+    let json = diagnostics::json(&[(source, diags)]);
     let listed = json["diagnostics"].as_array().map_or(0, Vec::len);
     assert_eq!(listed, diags.len(), "JSON lists every diagnostic");
-    let github = render::github(source, diags);
+    let github = diagnostics::github(source, diags);
     assert_eq!(
         github.lines().count(),
         diags.len(),
@@ -509,18 +509,18 @@ pub fn review(data: &[u8]) {
         return;
     };
     let r = ccattr_review::review(&b, &h);
-    let src = ccattr_review::render::Sources {
+    let src = ccattr_review::report::Sources {
         base: &b.source,
         head: &h.source,
     };
-    let text = ccattr_review::render::text(&r, src);
+    let text = ccattr_review::report::text(&r, src);
     assert!(!text.is_empty());
-    let _ = ccattr_review::render::markdown(&r, src);
-    let json = ccattr_review::render::json(&r, src);
+    let _ = ccattr_review::report::markdown(&r, src);
+    let json = ccattr_review::report::json(&r, src);
     assert!(json.is_object());
     let spec_span = ccattr_core::Span::new(0, 0);
-    let _ = ccattr_review::render::github(&r, src, spec_span);
-    let sarif = ccattr_review::render::sarif(&r, src, spec_span);
+    let _ = ccattr_review::report::github(&r, src, spec_span);
+    let sarif = ccattr_review::report::sarif(&r, src, spec_span);
     assert_eq!(sarif["version"], "2.1.0");
     if base == head {
         assert!(

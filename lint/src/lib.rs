@@ -2,7 +2,7 @@
 //! configuration in the `naming` block, suppression comments, and SARIF output.
 //!
 //! Findings are ordinary [`Diagnostic`]s whose `code` is the rule ID, so the renderers
-//! of `ccattr_core::render` print them like compiler diagnostics.
+//! of `ccattr_core::diagnostics` print them like compiler diagnostics.
 
 pub mod catalogue;
 mod config;

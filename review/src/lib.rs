@@ -8,7 +8,7 @@
 mod attrs;
 mod behaviour;
 pub mod kinds;
-pub mod render;
+pub mod report;
 mod structure;
 
 use ccattr_core::{Checked, Decision, Diagnostic, Span};

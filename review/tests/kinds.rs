@@ -567,9 +567,9 @@ fn wide_specs_stay_bounded_and_say_so() {
         .expect("a change");
     assert_eq!(c.witness.as_ref().map(|w| w.reported.len()), Some(1));
     check_witness(&p, c);
-    let text = ccattr_review::render::text(
+    let text = ccattr_review::report::text(
         &r,
-        ccattr_review::render::Sources {
+        ccattr_review::report::Sources {
             base: &p.b.source,
             head: &p.h.source,
         },

@@ -7,7 +7,7 @@ use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
 use ccattr_core::compile::io_reason;
-use ccattr_core::{render, Diagnostic, Source};
+use ccattr_core::{diagnostics, Diagnostic, Source};
 use ccattr_grammar::printer::{self, FormatError};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -101,7 +101,7 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
                 })
                 .collect();
             let diags: Vec<_> = diagnostics.iter().map(|(s, d)| (s, d.as_slice())).collect();
-            let mut report = render::json(&diags);
+            let mut report = diagnostics::json(&diags);
             report["files"] = files.into();
             outln!("{report:#}");
         }

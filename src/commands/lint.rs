@@ -3,7 +3,7 @@
 use super::{load, print_text, require_format, CmdResult};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
-use ccattr_core::{render, Diagnostic, Source};
+use ccattr_core::{diagnostics, Diagnostic, Source};
 use ccattr_lint::sarif::{self, SarifResult};
 use ccattr_lint::{lint, Finding, Input};
 use std::path::PathBuf;
@@ -44,13 +44,13 @@ pub fn run(specs: &[PathBuf], format: Format, fail_on: &str) -> CmdResult {
     match format {
         Format::Json => {
             let files: Vec<_> = shown.iter().map(|(l, d, _)| (*l, d.as_slice())).collect();
-            let mut doc = render::json(&files);
+            let mut doc = diagnostics::json(&files);
             let suppressed: Vec<serde_json::Value> = shown
                 .iter()
                 .flat_map(|(l, _, findings)| {
                     findings.iter().filter_map(|f| {
                         let reason = f.suppressed.as_ref()?;
-                        let mut v = render::json_one(l, &f.diagnostic);
+                        let mut v = diagnostics::json_one(l, &f.diagnostic);
                         v["reason"] = serde_json::Value::from(reason.as_str());
                         Some(v)
                     })
@@ -61,7 +61,7 @@ pub fn run(specs: &[PathBuf], format: Format, fail_on: &str) -> CmdResult {
         }
         Format::Github => {
             for (l, d, _) in &shown {
-                out!("{}", render::github(l, d));
+                out!("{}", diagnostics::github(l, d));
             }
         }
         Format::Sarif => {

@@ -12,7 +12,7 @@ pub(crate) mod review;
 
 use crate::{Cli, Command, Format, EXIT_FAILED, EXIT_USAGE};
 use ccattr_core::compile::{diagnostics, source};
-use ccattr_core::{parse_u64, render, Checked, Diagnostic, Rejected, Source};
+use ccattr_core::{diagnostics, parse_u64, Checked, Diagnostic, Rejected, Source};
 use std::path::Path;
 
 /// A spec file compiled: checked, or rejected with its diagnostics.
@@ -26,7 +26,7 @@ pub fn load(path: &Path) -> Result<Compiled, String> {
 /// Print diagnostics as text to standard error.
 pub fn print_text(source: &Source, diags: &[Diagnostic]) {
     if !diags.is_empty() {
-        eprint!("{}", render::text(source, diags));
+        eprint!("{}", diagnostics::text(source, diags));
     }
 }
 
@@ -129,11 +129,11 @@ pub fn report(compiled: &[Compiled], format: Format) -> bool {
                 .iter()
                 .map(|c| (source(c), diagnostics(c)))
                 .collect();
-            outln!("{:#}", render::json(&files));
+            outln!("{:#}", diagnostics::json(&files));
         }
         Format::Github => {
             for c in compiled {
-                out!("{}", render::github(source(c), diagnostics(c)));
+                out!("{}", diagnostics::github(source(c), diagnostics(c)));
             }
         }
         _ => {

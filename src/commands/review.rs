@@ -5,7 +5,7 @@ use super::{load, print_text, report, require_format, CmdResult, Compiled};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_core::compile::io_reason;
-use ccattr_review::render::{self, Sources};
+use ccattr_review::report::{self, Sources};
 use ccattr_review::{review, Class};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,11 +52,11 @@ pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: For
     };
     let head_spec = h.model.name_span;
     match format {
-        Format::Json => outln!("{:#}", render::json(&r, src)),
-        Format::Markdown => out!("{}", render::markdown(&r, src)),
-        Format::Github => out!("{}", render::github(&r, src, head_spec)),
-        Format::Sarif => outln!("{:#}", render::sarif(&r, src, head_spec)),
-        _ => out!("{}", render::text(&r, src)),
+        Format::Json => outln!("{:#}", report::json(&r, src)),
+        Format::Markdown => out!("{}", report::markdown(&r, src)),
+        Format::Github => out!("{}", report::github(&r, src, head_spec)),
+        Format::Sarif => outln!("{:#}", report::sarif(&r, src, head_spec)),
+        _ => out!("{}", report::text(&r, src)),
     }
     let threshold = Class::parse(fail_on);
     Ok(if r.fails(threshold) { EXIT_FAILED } else { 0 })

@@ -6,7 +6,7 @@
 pub mod synth;
 pub mod tables;
 
-use ccattr_core::{compile, render, Checked};
+use ccattr_core::{compile, diagnostics, Checked};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -52,7 +52,7 @@ pub fn checked(name: &str, text: impl AsRef<[u8]>) -> Checked {
         Ok(c) => c,
         Err(r) => panic!(
             "fixture {name} does not check:\n{}",
-            render::text(&r.source, &r.diagnostics)
+            diagnostics::text(&r.source, &r.diagnostics)
         ),
     }
 }

@@ -27,7 +27,7 @@ pub mod files;
 pub use ccattr_codegen::{Target, GENERATED_MARKER};
 pub use files::Outcome;
 
-use ccattr_core::{render, Diagnostic, Severity, Source};
+use ccattr_core::{diagnostics, Diagnostic, Severity, Source};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -171,7 +171,7 @@ impl Config {
                         .into_iter()
                         .filter(Diagnostic::is_error)
                         .collect();
-                    failures.push_str(&render::text(&rejected.source, &errors));
+                    failures.push_str(&diagnostics::text(&rejected.source, &errors));
                     continue;
                 }
             };

@@ -3,7 +3,7 @@
 
 use crate::kinds::{self, Class};
 use crate::{Change, Review, Witness};
-use ccattr_core::render::{escape_data, escape_property, json_one};
+use ccattr_core::diagnostics::{escape_data, escape_property, json_one};
 use ccattr_core::{Diagnostic, Source, Span};
 use ccattr_lint::sarif::{self, ResultLevel, SarifResult};
 use serde_json::{json, Value};
@@ -99,7 +99,7 @@ pub fn text(r: &Review, src: Sources<'_>) -> String {
         let _ = writeln!(out, "\n{}:", class.as_str());
         for c in changes {
             if let Some(d) = &c.finding {
-                out.push_str(&indent(&ccattr_core::render::text(
+                out.push_str(&indent(&ccattr_core::diagnostics::text(
                     src.head,
                     std::slice::from_ref(d),
                 )));

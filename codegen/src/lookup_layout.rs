@@ -3,8 +3,8 @@
 //! Both emitters walk the same arrays the same way, so they agree with each other
 //! and with [`DecisionTable::decide`] by construction:
 //!
-//! - The address space is cut into *segments* (called runs in the generated code):
-//!   the table's intervals and the gaps between them. Segment 0 starts at 0 and the
+//! - The address space is cut into *runs*: the table's intervals and the gaps
+//!   between them. Run 0 starts at 0 and the
 //!   last one runs to 2^64 - 1. The run of an address is the number of runs whose last
 //!   byte lies below it, and a range walks forward from there, run by run.
 //! - How that number is found depends on the size ([`Layout`]). A table of at most
@@ -38,9 +38,9 @@ pub enum Layout {
     Search,
 }
 
-/// A run of addresses `[start, next segment's start)` decided by one rule set.
+/// A run of addresses `[start, next run's start)` decided by one rule set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Segment {
+pub struct Run {
     pub start: u64,
     pub rule_set: usize,
 }
@@ -97,7 +97,7 @@ impl IndexType {
 #[derive(Debug)]
 pub struct Lookup {
     /// Sorted by start; the first starts at 0.
-    pub segments: Vec<Segment>,
+    pub runs: Vec<Run>,
     /// For each rule set, the index of its first row in `rows`.
     pub first_row: Vec<usize>,
     pub rows: Vec<LookupRow>,
@@ -110,25 +110,25 @@ pub struct Lookup {
 
 impl Lookup {
     pub fn new(table: &DecisionTable) -> Lookup {
-        let mut segments = Vec::with_capacity(table.intervals.len() * 2 + 1);
+        let mut runs = Vec::with_capacity(table.intervals.len() * 2 + 1);
         let mut next: Option<u64> = Some(0); // first address not yet covered
         for iv in &table.intervals {
             if let Some(pos) = next {
                 if pos < iv.start {
-                    segments.push(Segment {
+                    runs.push(Run {
                         start: pos,
                         rule_set: 0,
                     });
                 }
             }
-            segments.push(Segment {
+            runs.push(Run {
                 start: iv.start,
                 rule_set: iv.rule_set,
             });
             next = iv.last.checked_add(1);
         }
         if let Some(pos) = next {
-            segments.push(Segment {
+            runs.push(Run {
                 start: pos,
                 rule_set: 0,
             });
@@ -172,7 +172,7 @@ impl Lookup {
             .collect();
 
         Lookup {
-            segments,
+            runs,
             first_row,
             rows,
             implies,
@@ -182,18 +182,16 @@ impl Lookup {
 
     /// How the generated code finds the run of an address.
     pub fn layout(&self) -> Layout {
-        if self.segments.len() <= SCAN_MAX_RUNS {
+        if self.runs.len() <= SCAN_MAX_RUNS {
             Layout::Scan
         } else {
             Layout::Search
         }
     }
 
-    /// The last byte of segment `i`.
+    /// The last byte of run `i`.
     pub fn last(&self, i: usize) -> u64 {
-        self.segments
-            .get(i + 1)
-            .map_or(u64::MAX, |next| next.start - 1)
+        self.runs.get(i + 1).map_or(u64::MAX, |next| next.start - 1)
     }
 
     /// The rows of rule set `rs`, its closing row included.
@@ -206,28 +204,28 @@ impl Lookup {
         &self.rows[self.first_row[rs]..end]
     }
 
-    /// The segments whose rule set has a row that maps encrypted: the only places
+    /// The runs whose rule set has a row that maps encrypted: the only places
     /// where `is_private_mmio` can answer true.
-    pub fn private_segments(&self) -> Vec<usize> {
-        (0..self.segments.len())
+    pub fn private_runs(&self) -> Vec<usize> {
+        (0..self.runs.len())
             .filter(|&i| {
-                self.rule_set_rows(self.segments[i].rule_set)
+                self.rule_set_rows(self.runs[i].rule_set)
                     .iter()
                     .any(|r| r.decision == Decision::Encrypted)
             })
             .collect()
     }
 
-    /// The segments in Eytzinger order: slot `k >= 1` holds the segment whose last
+    /// The runs in Eytzinger order: slot `k >= 1` holds the run whose last
     /// byte is the key of node `k` of a complete binary search tree over the last
-    /// bytes of all segments but the final one (children `2k` and `2k + 1`); slot 0
-    /// holds the final segment, which ends at 2^64 - 1 and is where a search that
+    /// bytes of all runs but the final one (children `2k` and `2k + 1`); slot 0
+    /// holds the final run, which ends at 2^64 - 1 and is where a search that
     /// never turns left ends.
     pub fn eytzinger(&self) -> Vec<usize> {
-        let keys = self.segments.len() - 1;
+        let keys = self.runs.len() - 1;
         let mut slots = vec![0; keys + 1];
         slots[0] = keys;
-        // An in-order walk of the implicit tree hands out the segments in order.
+        // An in-order walk of the implicit tree hands out the runs in order.
         let mut next = 0;
         let mut stack = Vec::new();
         let mut k = 1;
@@ -280,12 +278,12 @@ impl Lookup {
         match layout {
             Layout::Scan => {
                 // The run: how many runs end below `addr`.
-                let n = self.segments.len();
+                let n = self.runs.len();
                 let mut run = (0..n - 1).filter(|&i| self.last(i) < addr).count();
-                let decision = eval(self.segments[run].rule_set);
+                let decision = eval(self.runs[run].rule_set);
                 while self.last(run) < last {
                     run += 1;
-                    if eval(self.segments[run].rule_set) != decision {
+                    if eval(self.runs[run].rule_set) != decision {
                         return Decision::Mixed;
                     }
                 }
@@ -299,7 +297,7 @@ impl Lookup {
                     k = 2 * k + usize::from(key(k) < addr);
                 }
                 k >>= k.trailing_ones() + 1;
-                let decision = eval(self.segments[slots[k]].rule_set);
+                let decision = eval(self.runs[slots[k]].rule_set);
                 while key(k) < last {
                     // The next slot in order: right once then left to the end, or up
                     // past every right turn and one left turn.
@@ -311,7 +309,7 @@ impl Lookup {
                     } else {
                         k >>= k.trailing_ones() + 1;
                     }
-                    if eval(self.segments[slots[k]].rule_set) != decision {
+                    if eval(self.runs[slots[k]].rule_set) != decision {
                         return Decision::Mixed;
                     }
                 }
@@ -320,14 +318,14 @@ impl Lookup {
         }
     }
 
-    /// `is_private_mmio` as the scanned layout computes it: only the private segments
+    /// `is_private_mmio` as the scanned layout computes it: only the private runs
     /// are tested.
     #[cfg(test)]
     pub fn is_private_mmio_scan(&self, attrs: u64, addr: u64) -> bool {
-        self.private_segments().into_iter().any(|i| {
-            let first = self.segments[i].start;
+        self.private_runs().into_iter().any(|i| {
+            let first = self.runs[i].start;
             let inside = addr.wrapping_sub(first) <= self.last(i) - first;
-            let rows = self.rule_set_rows(self.segments[i].rule_set);
+            let rows = self.rule_set_rows(self.runs[i].rule_set);
             let decision = rows
                 .iter()
                 .find(|r| attrs & r.mask == r.value)
@@ -360,12 +358,12 @@ mod tests {
     use ccattr_test_support::tables as fixtures;
 
     #[test]
-    fn segments_cover_the_address_space() {
+    fn runs_cover_the_address_space() {
         let table = fixtures::vtom();
         let lookup = Lookup::new(&table);
-        assert_eq!(lookup.segments[0].start, 0);
-        assert!(lookup.segments.windows(2).all(|w| w[0].start < w[1].start));
-        let starts: Vec<u64> = lookup.segments.iter().map(|s| s.start).collect();
+        assert_eq!(lookup.runs[0].start, 0);
+        assert!(lookup.runs.windows(2).all(|w| w[0].start < w[1].start));
+        let starts: Vec<u64> = lookup.runs.iter().map(|s| s.start).collect();
         assert_eq!(
             starts,
             // The IO-APIC page; the vTPM page inside the TPM window; the window.
@@ -430,8 +428,8 @@ mod tests {
     fn eytzinger_order_is_a_search_tree() {
         for n in 1..40 {
             let lookup = Lookup {
-                segments: (0..n as u64)
-                    .map(|i| Segment {
+                runs: (0..n as u64)
+                    .map(|i| Run {
                         start: i * 10,
                         rule_set: 0,
                     })
@@ -443,10 +441,10 @@ mod tests {
             };
             let slots = lookup.eytzinger();
             assert_eq!(slots.len(), n);
-            assert_eq!(slots[0], n - 1, "slot 0 is the final segment");
+            assert_eq!(slots[0], n - 1, "slot 0 is the final run");
             let mut seen = slots.clone();
             seen.sort_unstable();
-            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "every segment once");
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "every run once");
             for k in 1..n {
                 for (child, left) in [(2 * k, true), (2 * k + 1, false)] {
                     if child < n {

@@ -269,31 +269,6 @@ pub fn paragraphs(lines: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// Append `value` as `0x` and lower-case hex digits, at least `width` of them; the
-/// same text as `format!("{value:#0w$x}")` with `w = width + 2`, without its cost (a
-/// table of 100,000 devices prints a million numbers).
-pub fn push_hex(out: &mut String, value: u64, width: usize) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 16];
-    let mut n = 0;
-    let mut v = value;
-    loop {
-        buf[15 - n] = DIGITS[(v & 0xf) as usize];
-        n += 1;
-        v >>= 4;
-        if v == 0 {
-            break;
-        }
-    }
-    out.push_str("0x");
-    for _ in n..width {
-        out.push('0');
-    }
-    for &b in &buf[16 - n..] {
-        out.push(char::from(b));
-    }
-}
-
 /// Append `value` in decimal, as `format!("{value}")` would.
 pub fn push_dec(out: &mut String, value: u64) {
     let mut buf = [0u8; 20];
@@ -343,12 +318,6 @@ mod tests {
             1 << 63,
             12_345_678_901,
         ] {
-            let mut hex = String::new();
-            push_hex(&mut hex, v, 0);
-            assert_eq!(hex, format!("{v:#x}"));
-            let mut wide = String::new();
-            push_hex(&mut wide, v, 16);
-            assert_eq!(wide, format!("{v:#018x}"));
             let mut dec = String::new();
             push_dec(&mut dec, v);
             assert_eq!(dec, v.to_string());
