@@ -1,9 +1,10 @@
 //! The command line, end to end: exit codes, JSON shapes, explain, build's file
 //! handling, and hostile input that must end in a clear diagnostic.
 
+use ccattr_test_support as support;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,23 +16,12 @@ fn example(name: &str) -> PathBuf {
 
 /// Run ccattr; a run that does not finish in two minutes is a hang and fails.
 fn ccattr(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ccattr runs");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("ccattr {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    support::run(
+        Command::new(ccattr).args(args),
+        None,
+        Duration::from_secs(120),
+    )
 }
 
 fn s(p: &Path) -> &str {

@@ -4,13 +4,15 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 fn ccattr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("ccattr runs")
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    ccattr_test_support::run(
+        Command::new(ccattr).args(args),
+        None,
+        Duration::from_secs(60),
+    )
 }
 
 fn stdout(o: &Output) -> String {

@@ -62,14 +62,7 @@ fn stderr(out: &Output) -> String {
 /// Whether a requirement is met. Outside CI a missing one skips the calling test with
 /// a message; in CI, which runs as root and installs strace (.ci/run), it fails it.
 fn require(what: &str, ok: bool) -> bool {
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{what} is required in CI but is missing (see .ci/run)"
-        );
-        eprintln!("SKIP: {what} is missing; this fault test did not run");
-    }
-    ok
+    ccattr_test_support::require(ok, what)
 }
 
 fn is_root() -> bool {

@@ -11,7 +11,8 @@ use ccattr_grammar::printer::{self, FormatError};
 use ccattr_test_support::synth::{self, Params, Rng};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -320,23 +321,13 @@ fn a_spec_with_semantic_errors_is_still_formatted() {
 // The command line.
 
 fn ccattr(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ccattr runs");
-    if let Some(text) = stdin {
-        use std::io::Write as _;
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(text.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("output")
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    let stdin = stdin.map(str::as_bytes);
+    ccattr_test_support::run(
+        Command::new(ccattr).args(args),
+        stdin,
+        Duration::from_secs(60),
+    )
 }
 
 fn s(p: &Path) -> &str {

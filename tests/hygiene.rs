@@ -7,32 +7,14 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 /// Run ccattr; more than `limit` is a failure (these are debug builds, so the limits
 /// are generous; the fuzz targets enforce one second per input in release builds).
 fn ccattr_within(limit: Duration, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ccattr runs");
-    let pid = child.id().to_string();
-    // Read the output while waiting: a full pipe must not stall the child.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    let out = match rx.recv_timeout(limit) {
-        Ok(out) => out.expect("output"),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-KILL", &pid]).status();
-            panic!(
-                "ccattr {:?} took more than {limit:?}",
-                &args[..args.len().min(2)]
-            );
-        }
-    };
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    let out = ccattr_test_support::run(Command::new(ccattr).args(args), None, limit);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     out

@@ -59,23 +59,12 @@ fn text(out: &Output) -> String {
 
 /// Whether a requirement is met. Outside CI a missing one skips the calling test; in
 /// CI, which installs everything (.ci/run), it fails it.
-fn require(found: bool, what: &str) -> bool {
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{what} is required in CI but is missing (see .ci/run)"
-        );
-        eprintln!("SKIPPED: {what} is missing; install it to run this test");
-    }
-    found
-}
+use support::require;
 
 /// Run ccattr and insist that it succeeds.
 fn ccattr(args: &[&str]) -> Output {
-    let out = Command::new(CCATTR)
-        .args(args)
-        .output()
-        .expect("ccattr runs");
+    let limit = std::time::Duration::from_secs(120);
+    let out = support::run(Command::new(CCATTR).args(args), None, limit);
     assert!(out.status.success(), "ccattr {args:?}:\n{}", text(&out));
     out
 }

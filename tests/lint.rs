@@ -3,6 +3,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 #[path = "../lint/tests/support/sarif_schema.rs"]
 mod sarif_schema;
@@ -16,10 +17,12 @@ fn history(file: &str) -> PathBuf {
 }
 
 fn ccattr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .output()
-        .expect("ccattr runs")
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    ccattr_test_support::run(
+        Command::new(ccattr).args(args),
+        None,
+        Duration::from_secs(60),
+    )
 }
 
 fn s(p: &Path) -> &str {

@@ -4,6 +4,7 @@
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,10 +16,12 @@ fn example(name: &str) -> String {
 }
 
 fn ccattr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .args(args)
-        .output()
-        .expect("ccattr runs")
+    let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    ccattr_test_support::run(
+        Command::new(ccattr).args(args),
+        None,
+        Duration::from_secs(60),
+    )
 }
 
 fn ok_stdout(args: &[&str]) -> String {

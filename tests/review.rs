@@ -27,11 +27,9 @@ fn ccattr(args: &[&str]) -> Output {
 }
 
 fn ccattr_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccattr"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("ccattr runs")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccattr"));
+    cmd.current_dir(dir).args(args);
+    ccattr_test_support::run(&mut cmd, None, std::time::Duration::from_secs(60))
 }
 
 fn code(o: &Output) -> i32 {

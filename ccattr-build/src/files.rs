@@ -3,9 +3,89 @@
 //! the generator did not write. `ccattr build`, `ccattr fmt` and [`crate::Config`]
 //! all write through here.
 
+use ccattr_core::compile::io_reason;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Why a file could not be written (or read, to compare): the path, and what went
+/// wrong. Its message names the path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub kind: FileErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileErrorKind {
+    /// The file name is longer than [`MAX_FILE_NAME`] bytes.
+    NameTooLong { len: usize },
+    /// The path is a directory.
+    IsDirectory,
+    /// The old file could not be read to look for the generator's marker.
+    Read {
+        io: std::io::ErrorKind,
+        reason: String,
+    },
+    /// Writing failed; `step` says where, when it was not the write itself.
+    Write {
+        step: Option<&'static str>,
+        io: std::io::ErrorKind,
+        reason: String,
+    },
+}
+
+impl FileError {
+    fn new(path: &Path, kind: FileErrorKind) -> FileError {
+        FileError {
+            path: path.to_path_buf(),
+            kind,
+        }
+    }
+
+    fn write(path: &Path, step: Option<&'static str>, e: &std::io::Error) -> FileError {
+        FileError::new(
+            path,
+            FileErrorKind::Write {
+                step,
+                io: e.kind(),
+                reason: io_reason(e),
+            },
+        )
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            FileErrorKind::NameTooLong { len } => write!(
+                f,
+                "cannot write {}: the file name is {len} bytes, longer than the {MAX_FILE_NAME} that can be written \
+                 (the name comes from the spec's `spec NAME;`)",
+                short_display(&self.path)
+            ),
+            FileErrorKind::IsDirectory => {
+                write!(f, "cannot write {}: it is a directory", self.path.display())
+            }
+            FileErrorKind::Read { reason, .. } => {
+                write!(f, "cannot read {}: {reason}", self.path.display())
+            }
+            FileErrorKind::Write { step, reason, .. } => match step {
+                Some(step) => write!(f, "cannot write {}: {step}: {reason}", self.path.display()),
+                None => write!(f, "cannot write {}: {reason}", self.path.display()),
+            },
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// For the command line, whose commands fail with a message.
+impl From<FileError> for String {
+    fn from(e: FileError) -> String {
+        e.to_string()
+    }
+}
 
 /// What [`write_if_changed`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,15 +95,6 @@ pub enum Outcome {
     Unchanged,
     /// The file was created or replaced.
     Written,
-}
-
-/// A short reason for an I/O error, for messages that already name the file.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// The longest file name written: 255 bytes (the limit of Linux and most file
@@ -52,14 +123,10 @@ pub fn short_display(path: &Path) -> String {
 
 /// Refuse a file name longer than [`MAX_FILE_NAME`] before the file system does, with
 /// a message that does not repeat all of it.
-fn check_name(path: &Path) -> Result<(), String> {
+fn check_name(path: &Path) -> Result<(), FileError> {
     let len = path.file_name().map_or(0, |n| n.len());
     if len > MAX_FILE_NAME {
-        return Err(format!(
-            "cannot write {}: the file name is {len} bytes, longer than the {MAX_FILE_NAME} that can be written \
-             (the name comes from the spec's `spec NAME;`)",
-            short_display(path)
-        ));
+        return Err(FileError::new(path, FileErrorKind::NameTooLong { len }));
     }
     Ok(())
 }
@@ -69,7 +136,7 @@ const MARKER_WINDOW: usize = 4096;
 
 /// Whether `path` may be replaced: it does not exist, or its first 4 KiB carry
 /// `marker`.
-pub fn may_replace(path: &Path, marker: &str) -> Result<bool, String> {
+pub fn may_replace(path: &Path, marker: &str) -> Result<bool, FileError> {
     check_name(path)?;
     match fs::read(path) {
         Ok(bytes) => {
@@ -77,14 +144,20 @@ pub fn may_replace(path: &Path, marker: &str) -> Result<bool, String> {
             Ok(String::from_utf8_lossy(head).contains(marker))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(format!("cannot read {}: {}", path.display(), io_reason(&e))),
+        Err(e) => Err(FileError::new(
+            path,
+            FileErrorKind::Read {
+                io: e.kind(),
+                reason: io_reason(&e),
+            },
+        )),
     }
 }
 
 /// Replace `path` with `contents` unless it already holds exactly those bytes. A
 /// path that is not a regular file (`/dev/null`, a FIFO, a terminal) is written to,
 /// never read or replaced.
-pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<Outcome, String> {
+pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<Outcome, FileError> {
     if is_special(path)? {
         write_atomic(path, contents)?;
         return Ok(Outcome::Written);
@@ -104,14 +177,14 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<Outcome, String>
 /// link to a regular file, the link (not its target) becomes a regular file. A path
 /// that is not a regular file (a device such as `/dev/null`, a FIFO) is written to
 /// in place: renaming over it would replace the device with a file.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     check_name(path)?;
     if is_special(path)? {
         return fs::OpenOptions::new()
             .write(true)
             .open(path)
             .and_then(|mut f| f.write_all(contents))
-            .map_err(|e| format!("cannot write {}: {}", path.display(), io_reason(&e)));
+            .map_err(|e| FileError::write(path, None, &e));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -121,9 +194,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let fail = |what: &str, e: std::io::Error| {
-        format!("cannot write {}: {what}: {}", path.display(), io_reason(&e))
-    };
+    let fail = |step: &'static str, e: std::io::Error| FileError::write(path, Some(step), &e);
     let permissions = fs::metadata(path).ok().map(|m| m.permissions());
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
@@ -169,12 +240,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
 
 /// Whether `path` exists and is neither a regular file nor a directory (following
 /// symbolic links). A directory is an error: nothing can be written there.
-fn is_special(path: &Path) -> Result<bool, String> {
+fn is_special(path: &Path) -> Result<bool, FileError> {
     match fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(format!(
-            "cannot write {}: it is a directory",
-            path.display()
-        )),
+        Ok(m) if m.is_dir() => Err(FileError::new(path, FileErrorKind::IsDirectory)),
         Ok(m) => Ok(!m.is_file()),
         Err(_) => Ok(false),
     }
@@ -282,9 +350,10 @@ mod tests {
         let path = dir.path().join("taken");
         fs::create_dir_all(path.join("inner")).expect("mkdir");
         let err = write_atomic(&path, b"x").expect_err("cannot replace a directory");
-        assert!(err.contains("it is a directory"), "{err}");
+        assert_eq!(err.kind, FileErrorKind::IsDirectory);
+        assert!(err.to_string().contains("it is a directory"), "{err}");
         let err = write_if_changed(&path, b"x").expect_err("cannot replace a directory");
-        assert!(err.contains("it is a directory"), "{err}");
+        assert_eq!(err.kind, FileErrorKind::IsDirectory);
         let names: Vec<_> = fs::read_dir(dir.path())
             .expect("read_dir")
             .map(|e| e.expect("entry").file_name())
@@ -342,6 +411,8 @@ mod tests {
             write_atomic(&long, b"x").expect_err("too long"),
             may_replace(&long, "M").expect_err("too long"),
         ] {
+            assert_eq!(err.kind, FileErrorKind::NameTooLong { len: 1048578 });
+            let err = err.to_string();
             assert!(err.contains("the file name is 1048578 bytes"), "{err}");
             assert!(err.len() < 400, "the message is short: {} bytes", err.len());
         }

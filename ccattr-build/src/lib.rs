@@ -206,12 +206,14 @@ impl Config {
             Error::Write(format!(
                 "cannot create output directory {}: {}",
                 out_dir.display(),
-                files::io_reason(&e)
+                ccattr_core::compile::io_reason(&e)
             ))
         })?;
         if !self.force {
             for (_, _, path, _) in &planned {
-                if !files::may_replace(path, GENERATED_MARKER).map_err(Error::Write)? {
+                if !files::may_replace(path, GENERATED_MARKER)
+                    .map_err(|e| Error::Write(e.to_string()))?
+                {
                     return Err(Error::Refused { path: path.clone() });
                 }
             }
@@ -219,8 +221,8 @@ impl Config {
         planned
             .into_iter()
             .map(|(spec, target, path, contents)| {
-                let outcome =
-                    files::write_if_changed(&path, contents.as_bytes()).map_err(Error::Write)?;
+                let outcome = files::write_if_changed(&path, contents.as_bytes())
+                    .map_err(|e| Error::Write(e.to_string()))?;
                 Ok(Generated {
                     spec,
                     target,

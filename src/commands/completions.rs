@@ -28,8 +28,13 @@ pub fn man(out_dir: Option<&Path>) -> CmdResult {
         out!("{}", page(cmd)?);
         return Ok(0);
     };
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create {}: {}", dir.display(), files::io_reason(&e)))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create {}: {}",
+            dir.display(),
+            ccattr_core::compile::io_reason(&e)
+        )
+    })?;
     let mut pages = vec![cmd.clone()];
     pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
     for page_cmd in pages {

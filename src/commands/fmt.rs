@@ -185,5 +185,5 @@ fn run_stdin(check: bool) -> CmdResult {
 fn write_spec(path: &Path, text: &str) -> Result<Outcome, String> {
     let target = std::fs::canonicalize(path)
         .map_err(|e| format!("cannot resolve {}: {}", path.display(), io_reason(&e)))?;
-    files::write_if_changed(&target, text.as_bytes())
+    files::write_if_changed(&target, text.as_bytes()).map_err(String::from)
 }

@@ -1,14 +1,16 @@
 //! What ccattr's tests, benchmarks and fuzz targets share, and nothing they ship:
 //! the random and scale spec generators ([`synth`]), the shipped examples, fixtures
-//! compiled from spec text through the one pipeline ([`checked`], [`tables`]), and
-//! finding the outside tools that end-to-end tests run ([`have`]).
+//! compiled from spec text through the one pipeline ([`checked`], [`tables`]),
+//! running a command under a time limit ([`run`]), and finding the outside tools
+//! that end-to-end tests run ([`have`], [`require`]).
 
 pub mod synth;
 pub mod tables;
 
 use ccattr_core::{compile, diagnostics, Checked};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The workspace's root directory.
 pub fn root() -> PathBuf {
@@ -57,9 +59,7 @@ pub fn checked(name: &str, text: impl AsRef<[u8]>) -> Checked {
     }
 }
 
-/// Whether `tool` runs. Outside CI a missing tool skips the calling test with a
-/// message; in CI (the `CI` environment variable is set, as `.ci/run` does) every
-/// tool is installed, so a missing one fails the test instead of skipping it.
+/// Whether `tool` runs (`tool --version`); see [`require`].
 pub fn have(tool: &str) -> bool {
     let found = Command::new(tool)
         .arg("--version")
@@ -67,12 +67,76 @@ pub fn have(tool: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok();
-    if !found {
+    require(found, &format!("`{tool}`"))
+}
+
+/// Whether a requirement of a test is met (`what` says which). Outside CI a missing
+/// one skips the calling test with a message; in CI (the `CI` environment variable is
+/// set, as `.ci/run` does) everything is installed, so a missing one fails the test
+/// instead of skipping it.
+pub fn require(met: bool, what: &str) -> bool {
+    if !met {
         assert!(
             std::env::var_os("CI").is_none(),
-            "`{tool}` is required in CI but is not installed (see .ci/run)"
+            "{what} is required in CI but is missing (see .ci/run)"
         );
-        eprintln!("SKIPPED: `{tool}` is not installed; install it to run this test");
+        eprintln!("SKIPPED: {what} is missing; install it to run this test");
     }
-    found
+    met
+}
+
+/// Run `cmd` to the end with its output captured and `stdin` (if any) fed to it; a
+/// command still running after `limit` is killed and fails the test, so that a hang
+/// is a failure, not a stuck test run. Output is read while it runs: a full pipe
+/// never stalls it.
+pub fn run(cmd: &mut Command, stdin: Option<&[u8]>, limit: Duration) -> Output {
+    use std::io::{Read as _, Write as _};
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{shown} does not start: {e}"));
+    let feed = stdin.and_then(|bytes| {
+        let mut pipe = child.stdin.take()?;
+        let bytes = bytes.to_vec();
+        // A child that exits without reading it all breaks the pipe: not an error.
+        Some(std::thread::spawn(move || drop(pipe.write_all(&bytes))))
+    });
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{shown} took more than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    if let Some(feed) = feed {
+        let _ = feed.join();
+    }
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
 }
