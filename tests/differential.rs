@@ -1,6 +1,6 @@
 //! Differential testing: for every example and for random valid specs, the generated
 //! C, the generated Rust, the JSON table read back, `explain` and the reference
-//! evaluator (LANGUAGE.md's four steps, straight over the checked model) agree on
+//! evaluator (docs/language.md's four steps ("Meaning"), straight over the checked model) agree on
 //! every query. Zero disagreements.
 //!
 //! `c_rust_json_explain_and_reference_agree` runs with every `cargo test`: the

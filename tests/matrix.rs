@@ -1,4 +1,4 @@
-//! `ccattr matrix` end to end: the JSON shape of CLI.md, Markdown and text, and
+//! `ccattr matrix` end to end: the JSON shape the README documents, Markdown and text, and
 //! agreement with `explain` cell by cell.
 
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! both through `include!` and as a module file, side by side with the others (and
 //! passes clippy when it is installed); a std program then asserts, case by case, the
 //! decisions and closures that the decision table itself gives, and the names that
-//! CLI.md promises.
+//! the README's "What it generates" promises.
 
 #[path = "c/cases.rs"]
 mod cases;
@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-/// `UPPER_SNAKE` as `UpperCamelCase`, as CLI.md names the generated Rust items.
+/// `UPPER_SNAKE` as `UpperCamelCase`, as the generated Rust items are named (README, "What it generates").
 fn upper_camel(s: &str) -> String {
     s.split('_')
         .filter(|w| !w.is_empty())
@@ -128,7 +128,7 @@ fn rust_decisions_match_the_table() {
         let (enum_name, variant) = rust_names(&table);
         let mut random = Random::new(0x00cc_a77e);
 
-        // The names and values that CLI.md promises, checked at compile time.
+        // The names and values that the README's "What it generates" promises, checked at compile time.
         writeln!(
             program,
             "#[allow(dead_code)]\nmod {name} {{\n    include!(\"{file}\");\n}}\n"

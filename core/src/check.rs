@@ -1,4 +1,4 @@
-//! The checker: resolves names and verifies every rule of LANGUAGE.md's "Meaning" and
+//! The checker: resolves names and verifies every rule of docs/language.md's "Meaning" and
 //! "Errors and limits", producing the [`Model`]. Independent errors are all reported.
 
 use crate::dnf::term_bound;

@@ -2,7 +2,7 @@
 //!
 //! The generated header makes each attribute name an enumerator (`enum cc_attr {
 //! CC_ATTR_MEM_ENCRYPT, ... }`) and each former name a macro (`#define OLD NEW`), in
-//! the file scope of every translation unit that includes it, as CLI.md promises. A
+//! the file scope of every translation unit that includes it, as the README's "What it generates" promises. A
 //! name that C, `<stdint.h>`, `<stdbool.h>`, `<linux/types.h>` or the header itself
 //! already gives a meaning would make the header fail to compile (`attr int;`), or,
 //! as a macro, silently change the code around it (`formerly u64;`). The checker

@@ -116,7 +116,7 @@ fn printable_diagnostic(d: &Diagnostic) -> Diagnostic {
     d
 }
 
-/// One diagnostic in the JSON shape of CLI.md (and a few extra keys).
+/// One diagnostic in the JSON shape the README documents (and a few extra keys).
 pub fn json_one(source: &Source, d: &Diagnostic) -> Value {
     let p = source.position(d.span.start);
     let e = source.position(d.span.end);

@@ -108,7 +108,7 @@ pub fn explain(
 }
 
 impl Explanation {
-    /// The JSON form of CLI.md: `decision`, `attrs` and `trace`, and more.
+    /// The JSON form the README documents: `decision`, `attrs` and `trace`, and more.
     pub fn to_json(&self, table: &DecisionTable) -> Value {
         let mut trace = Vec::new();
         let many = self.segments.len() > 1;

@@ -1,4 +1,4 @@
-//! The reference evaluator: LANGUAGE.md's "Meaning" section, step by step, over the
+//! The reference evaluator: docs/language.md's "Meaning" section, step by step, over the
 //! checked model. It shares nothing with the decision table, so tests can set one
 //! against the other.
 

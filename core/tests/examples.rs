@@ -1,5 +1,5 @@
 //! Every shipped example checks cleanly, and its table agrees with the reference
-//! evaluator and with the platform sets of DOMAIN.md.
+//! evaluator and with the platform sets the kernel reports (docs/kernel.md).
 
 use ccattr_core::{compile, reference, Checked, Source};
 use std::path::Path;
@@ -65,7 +65,7 @@ fn table_agrees_with_reference_on_boundaries() {
     }
 }
 
-/// DOMAIN.md's "Who answers": the full set of each platform.
+/// The full set of each platform, as the kernel's `*_cc_platform_has()` answers (docs/kernel.md).
 #[test]
 fn linux_6_1_platforms_have_the_kernels_sets() {
     let src = examples()

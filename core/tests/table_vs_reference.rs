@@ -1,4 +1,4 @@
-//! The decision table against the reference evaluator (LANGUAGE.md's four steps),
+//! The decision table against the reference evaluator (docs/language.md's four steps ("Meaning")),
 //! on random valid specs and random queries near every boundary.
 
 use ccattr_core::{compile, reference};

@@ -537,7 +537,7 @@ const MAX_FUZZ_QUERIES: usize = 256;
 const MAX_BOUNDARY_QUERIES: usize = 64;
 
 /// `decide`: the decision table, `close`, `explain` and `is_private_mmio` agree with
-/// the reference evaluator (LANGUAGE.md's steps over the checked model) on every
+/// the reference evaluator (docs/language.md's steps ("Meaning") over the checked model) on every
 /// query. (The JSON table is the same table: `emit` checks that it reads back equal.)
 ///
 /// Input: a spec's text, a NUL, then query bytes. When the text is not a valid spec

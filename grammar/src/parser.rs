@@ -11,7 +11,7 @@ use pest::Parser as _;
 #[grammar = "ccattr.pest"]
 struct Grammar;
 
-/// The deepest an expression may nest (parentheses and `!`), per LANGUAGE.md.
+/// The deepest an expression may nest (parentheses and `!`), per docs/language.md ("Limits").
 pub const MAX_NESTING: usize = 256;
 /// After this many syntax errors the parser stops reporting more.
 pub const MAX_SYNTAX_ERRORS: usize = 20;

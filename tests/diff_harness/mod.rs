@@ -1,6 +1,6 @@
 //! The differential harness: the generated C and Rust of many specs compiled into one
 //! program each, fed queries in batches through a pipe, and every answer compared with
-//! the reference evaluator (LANGUAGE.md's four steps over the checked model), the
+//! the reference evaluator (docs/language.md's four steps ("Meaning") over the checked model), the
 //! decision table, the JSON table read back, `explain`, and for a sample of queries the
 //! `ccattr explain` command itself.
 //!
