@@ -729,18 +729,13 @@ fn statement(func: &str, args: &[String]) -> Vec<String> {
 /// The array rows of every rule set, each set and rule introduced by a comment.
 fn rows(table: &DecisionTable, lookup: &Lookup, upper: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (rs, &first) in lookup.first_row.iter().enumerate() {
-        let end = lookup
-            .first_row
-            .get(rs + 1)
-            .copied()
-            .unwrap_or(lookup.rows.len());
+    for rs in 0..lookup.first_row.len() {
         out.extend(comment(
             "\t\t",
             &[format!("Rule set {rs}: {}", rule_set_place(table, rs))],
         ));
         let mut last_rule = None;
-        for row in &lookup.rows[first..end] {
+        for row in lookup.rule_set_rows(rs) {
             if let Some(rule) = row.rule.filter(|&r| last_rule != Some(r)) {
                 last_rule = Some(rule);
                 let r = &table.rules[rule];

@@ -165,6 +165,26 @@ fn code(s: &str) -> String {
     }
 }
 
+/// A section of changes as a Markdown table of class, kind and message; nothing when
+/// the section is empty.
+fn changes_table(out: &mut String, title: &str, changes: &[&Change]) {
+    if changes.is_empty() {
+        return;
+    }
+    let _ = write!(out, "\n#### {title}\n\n");
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.class.as_str().to_string(),
+                code(c.kind),
+                c.message.clone(),
+            ]
+        })
+        .collect();
+    table(out, &["Class", "Change", "What changed"], &rows);
+}
+
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
@@ -194,21 +214,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
         span.map_or(String::new(), |s| source.position(s.start).line.to_string())
     };
 
-    let names = of(Section::Names);
-    if !names.is_empty() {
-        out.push_str("\n#### Names\n\n");
-        let rows: Vec<Vec<String>> = names
-            .iter()
-            .map(|c| {
-                vec![
-                    c.class.as_str().to_string(),
-                    code(c.kind),
-                    c.message.clone(),
-                ]
-            })
-            .collect();
-        table(&mut out, &["Class", "Change", "What changed"], &rows);
-    }
+    changes_table(&mut out, "Names", &of(Section::Names));
 
     let mappings = of(Section::Mappings);
     if mappings.is_empty() && of(Section::OffPlatform).is_empty() {
@@ -335,21 +341,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
         table(&mut out, &["Class", "Rule", "Where", "Finding"], &rows);
     }
 
-    let structure = of(Section::Structure);
-    if !structure.is_empty() {
-        out.push_str("\n#### Structure\n\n");
-        let rows: Vec<Vec<String>> = structure
-            .iter()
-            .map(|c| {
-                vec![
-                    c.class.as_str().to_string(),
-                    code(c.kind),
-                    c.message.clone(),
-                ]
-            })
-            .collect();
-        table(&mut out, &["Class", "Change", "What changed"], &rows);
-    }
+    changes_table(&mut out, "Structure", &of(Section::Structure));
 
     let details: Vec<&Change> = r
         .changes
