@@ -4,8 +4,8 @@
 //! workspace stays cheap). `scripts/bench-all.sh` asks for 1000,10000,100000.
 //! `scale.rs` lists the scale modules for the `scale` benchmark.
 
+use ccattr_codegen::compile;
 use ccattr_codegen::Target;
-use ccattr_core::compile;
 use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

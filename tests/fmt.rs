@@ -110,7 +110,7 @@ fn sequence(text: &str) -> Vec<String> {
 }
 
 fn table(text: &str) -> (Option<DecisionTable>, Vec<&'static str>) {
-    let compiled = ccattr_core::compile("t.ccattr", text.as_bytes());
+    let compiled = ccattr_codegen::compile("t.ccattr", text.as_bytes());
     let mut codes: Vec<&'static str> = ccattr_core::compile::diagnostics(&compiled)
         .iter()
         .map(|d| d.code)

@@ -7,7 +7,8 @@
 //! the first 256 of them. criterion reports the time per address.
 
 use ccattr_benches::{queries, LinearScan, PAGE_SIZE};
-use ccattr_core::{compile, Decision};
+use ccattr_codegen::compile;
+use ccattr_core::Decision;
 use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -253,7 +253,7 @@ pub fn proto_enum(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ccattr_core::compile;
+    use ccattr_codegen::compile;
     use ccattr_test_support::synth::{scale_spec, ScaleParams};
 
     #[test]

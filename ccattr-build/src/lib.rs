@@ -152,7 +152,7 @@ impl Config {
         let mut failed_specs = 0;
         let mut planned: Vec<(PathBuf, Target, PathBuf, String)> = Vec::new();
         for spec in &self.specs {
-            let compiled = ccattr_core::compile::compile_file(spec).map_err(Error::Read)?;
+            let compiled = ccattr_codegen::compile_file(spec).map_err(Error::Read)?;
             if self.cargo_metadata {
                 let source = ccattr_core::compile::source(&compiled);
                 for d in ccattr_core::compile::diagnostics(&compiled)

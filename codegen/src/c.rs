@@ -1101,7 +1101,7 @@ mod tests {
                 |id: &&String| !own.contains(id.as_str()) && !ccattr_grammar::is_keyword(id);
             for id in ids.iter().filter(possible) {
                 assert!(
-                    ccattr_core::cnames::c_reserved(id, &table.spec).is_some(),
+                    crate::c_names::c_reserved(id, &table.spec).is_some(),
                     "`{id}` in the header of spec `{}` is not reserved for attribute names",
                     table.spec
                 );

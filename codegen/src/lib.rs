@@ -7,13 +7,29 @@
 //! overwrites a file.
 
 mod c;
+pub mod c_names;
 pub mod json;
 mod lookup_layout;
 mod names;
 mod prose;
 mod rust;
 
+pub use c_names::C_HEADER;
 pub use json::read_table;
+
+use ccattr_core::{Checked, ReadError, Rejected};
+use std::path::Path;
+
+/// [`ccattr_core::compile`] with the outputs' rules for names (the C header's): how
+/// every front end compiles a spec, so that a spec that checks can be emitted.
+pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
+    ccattr_core::compile(name, bytes, &C_HEADER)
+}
+
+/// [`ccattr_core::compile::compile_file`] with the outputs' rules for names.
+pub fn compile_file(path: &Path) -> Result<Result<Checked, Rejected>, ReadError> {
+    ccattr_core::compile::compile_file(path, &C_HEADER)
+}
 
 use ccattr_core::DecisionTable;
 use std::fmt;

@@ -50,6 +50,36 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Names an output cannot declare, which the checker refuses (E0123) with the
+/// output's reason. The outputs own their rules; the C header is the one with such
+/// names (`ccattr_codegen::C_HEADER`, which every front end passes to
+/// [`compile`](crate::compile)).
+pub trait ReservedNames: Sync {
+    /// The output, as a message names it: "the generated C header".
+    fn output(&self) -> &'static str;
+    /// Why `name` cannot be declared in the output of the spec named `spec`; `None`
+    /// when it can.
+    fn reserved(&self, name: &str, spec: &str) -> Option<String>;
+    /// What the output makes of an attribute's name (`former` false) or a former
+    /// name, for the note.
+    fn declares(&self, former: bool) -> &'static str;
+}
+
+/// No output reserves any name: for tests of the checker alone.
+pub struct NoReservedNames;
+
+impl ReservedNames for NoReservedNames {
+    fn output(&self) -> &'static str {
+        "the output"
+    }
+    fn reserved(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn declares(&self, _: bool) -> &'static str {
+        ""
+    }
+}
+
 struct Checker<'a> {
     diags: &'a mut Vec<Diagnostic>,
     attr_ids: HashMap<&'a str, AttrId>,
@@ -61,7 +91,11 @@ struct Checker<'a> {
 /// Check a parsed spec and build its model: one step per kind of declaration, each
 /// reporting into `diags`. `None` when the spec has no `spec` declaration; the
 /// caller discards the model when any error was reported.
-pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model> {
+pub fn check(
+    file: &ast::SpecFile,
+    diags: &mut Vec<Diagnostic>,
+    reserved: &dyn ReservedNames,
+) -> Option<Model> {
     let items = &file.items;
     let spec = spec_decl(file, diags);
     stray_docs(items, diags);
@@ -76,7 +110,7 @@ pub fn check(file: &ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option<Model>
     let kept_attrs = c.declare_attrs(items);
     c.declare_former_names(&kept_attrs);
     if let Some((spec_name, _, _)) = spec {
-        c.c_reserved_names(&kept_attrs, &spec_name.name);
+        c.reserved_names(&kept_attrs, &spec_name.name, reserved);
     }
     let (platform_decls, device_decls) = c.declare_platforms_and_devices(items);
     let attrs = c.attrs(&kept_attrs);
@@ -250,28 +284,30 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Names the C header cannot declare (attributes become enumerators, former names
-    /// macros, at file scope).
-    fn c_reserved_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>, spec_name: &str) {
+    /// Names an output cannot declare (in the C header, attributes become enumerators
+    /// and former names macros, at file scope).
+    fn reserved_names(
+        &mut self,
+        kept_attrs: &Decls<'a, ast::AttrDecl>,
+        spec_name: &str,
+        reserved: &dyn ReservedNames,
+    ) {
         for &(_, a) in kept_attrs {
             let former = a.formerly().map(|old| (old, "former name"));
             for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
-                if let Some(why) = crate::cnames::c_reserved(&ident.name, spec_name) {
+                if let Some(why) = reserved.reserved(&ident.name, spec_name) {
                     self.diags.push(
                         Diagnostic::error(
                             "E0123",
                             format!(
-                                "{what} `{}` cannot be declared in the generated C header",
-                                ident.name
+                                "{what} `{}` cannot be declared in {}",
+                                ident.name,
+                                reserved.output()
                             ),
                             ident.span,
                         )
                         .with_label(why)
-                        .with_note(if what == "attribute" {
-                            "the header declares every attribute as an enumerator of its enum"
-                        } else {
-                            "the header defines every former name as a macro for the current name"
-                        })
+                        .with_note(reserved.declares(what != "attribute"))
                         .with_help(
                             "choose another name, such as one with the spec's `naming` prefix",
                         ),

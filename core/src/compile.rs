@@ -3,7 +3,8 @@
 //! line, `ccattr-build`, `include_spec!`, the fuzz targets, the tests) compiles
 //! through [`compile`]; the emitters take a [`Checked`] spec's table from here.
 
-use crate::{check, DecisionTable, Diagnostic, Model, Source};
+use crate::check::{self, ReservedNames};
+use crate::{DecisionTable, Diagnostic, Model, Source};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -27,8 +28,14 @@ pub struct Rejected {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parse, check and lower the spec `bytes`, read from a file shown as `name`.
-pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
+/// Parse, check and lower the spec `bytes`, read from a file shown as `name`. The
+/// outputs' `reserved` names are refused (`ccattr_codegen::compile` passes the C
+/// header's).
+pub fn compile(
+    name: &str,
+    bytes: &[u8],
+    reserved: &dyn ReservedNames,
+) -> Result<Checked, Rejected> {
     // 1. Bytes to text: size limit, UTF-8, byte-order mark.
     let source = match ccattr_grammar::load(name, bytes) {
         Ok(source) => source,
@@ -41,7 +48,7 @@ pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
     };
     // 2. Text to syntax tree, 3. syntax tree to checked model.
     let (ast, mut diagnostics) = ccattr_grammar::parse(&source.text);
-    let model = check::check(&ast, &mut diagnostics);
+    let model = check::check(&ast, &mut diagnostics, reserved);
     // The model holds all it needs: free the syntax tree before the table is built.
     let layout = ast.layout();
     drop(ast);
@@ -66,9 +73,12 @@ pub fn compile(name: &str, bytes: &[u8]) -> Result<Checked, Rejected> {
 }
 
 /// Read the spec file at `path` and [`compile`] it under the name `path` shows.
-pub fn compile_file(path: &Path) -> Result<Result<Checked, Rejected>, ReadError> {
+pub fn compile_file(
+    path: &Path,
+    reserved: &dyn ReservedNames,
+) -> Result<Result<Checked, Rejected>, ReadError> {
     let bytes = read(path)?;
-    Ok(compile(&path.display().to_string(), &bytes))
+    Ok(compile(&path.display().to_string(), &bytes, reserved))
 }
 
 /// Read a file whole, with an error that names it.

@@ -2,7 +2,6 @@
 //! the reference evaluator, `explain`, and the rendering of diagnostics.
 
 pub mod check;
-pub mod cnames;
 pub mod compile;
 pub mod diagnostics;
 pub mod dnf;

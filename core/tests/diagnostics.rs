@@ -1,7 +1,8 @@
 //! Every diagnostic code has a spec that triggers it; each test asserts the code,
 //! line and column of the cause.
 
-use ccattr_core::compile::{compile, diagnostics, source};
+use ccattr_codegen::compile;
+use ccattr_core::compile::{diagnostics, source};
 use ccattr_core::Severity;
 
 const HEAD: &str = "spec t;\n";

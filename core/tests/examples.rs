@@ -1,7 +1,8 @@
 //! Every shipped example checks cleanly, and its table agrees with the reference
 //! evaluator and with the platform sets the kernel reports (docs/kernel.md).
 
-use ccattr_core::{compile, reference, Checked, Source};
+use ccattr_codegen::compile;
+use ccattr_core::{reference, Checked, Source};
 use std::path::Path;
 
 fn examples() -> Vec<(String, Source)> {

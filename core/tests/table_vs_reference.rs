@@ -1,7 +1,8 @@
 //! The decision table against the reference evaluator (docs/language.md's four steps ("Meaning")),
 //! on random valid specs and random queries near every boundary.
 
-use ccattr_core::{compile, reference};
+use ccattr_codegen::compile;
+use ccattr_core::reference;
 use ccattr_test_support::synth::{self, Params, Rng};
 use proptest::prelude::*;
 

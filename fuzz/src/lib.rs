@@ -6,11 +6,12 @@
 //! failed, so a finding stays fixed without cargo-fuzz. Keep this file free of
 //! `crate::` paths and of dependencies the workspace's tests do not have.
 
+use ccattr_codegen::compile;
 use ccattr_codegen::{Output, Target, GENERATED_MARKER};
 use ccattr_core::compile::{diagnostics, source};
 use ccattr_core::explain::explain;
 use ccattr_core::{
-    compile, diagnostics, reference, Checked, Decision, DecisionTable, Diagnostic, Model, Rejected,
+    diagnostics, reference, Checked, Decision, DecisionTable, Diagnostic, Model, Rejected,
     Severity, Source,
 };
 use ccattr_test_support::synth::{self, Params, Rng};

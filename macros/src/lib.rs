@@ -61,7 +61,7 @@ fn expand(lit: &LitStr) -> Result<TokenStream2, TokenStream2> {
     // Track the spec even when it has errors, so that fixing it triggers a rebuild.
     let tracked = quote_spanned! {span=> const _: &[u8] = ::core::include_bytes!(#path_text); };
 
-    let table = match ccattr_core::compile(&written, &bytes) {
+    let table = match ccattr_codegen::compile(&written, &bytes) {
         Ok(checked) => checked.table,
         Err(rejected) => {
             let mut out = tracked;

@@ -34,7 +34,7 @@ fn every_answer_matches_the_decision_table() {
         "/../examples/hyperv_vtom.ccattr"
     ))
     .expect("read the spec");
-    let table = ccattr_core::compile("hyperv_vtom.ccattr", text.as_bytes())
+    let table = ccattr_codegen::compile("hyperv_vtom.ccattr", text.as_bytes())
         .expect("the example compiles")
         .table;
     let platforms = [

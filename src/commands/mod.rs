@@ -20,7 +20,7 @@ pub type Compiled = Result<Checked, Rejected>;
 
 /// Read and compile a spec file; `Err` says why it could not be read.
 pub fn load(path: &Path) -> Result<Compiled, String> {
-    ccattr_core::compile::compile_file(path).map_err(|e| e.to_string())
+    ccattr_codegen::compile_file(path).map_err(|e| e.to_string())
 }
 
 /// Print diagnostics as text to standard error.

@@ -92,5 +92,5 @@ fn from_git(rev: &str, head: &Path) -> Result<Compiled, String> {
         ));
     }
     let name = format!("{rev}:{}", head.display());
-    Ok(ccattr_core::compile(&name, &out.stdout))
+    Ok(ccattr_codegen::compile(&name, &out.stdout))
 }

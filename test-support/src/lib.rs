@@ -7,7 +7,8 @@
 pub mod synth;
 pub mod tables;
 
-use ccattr_core::{compile, diagnostics, Checked};
+use ccattr_codegen::compile;
+use ccattr_core::{diagnostics, Checked};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -464,7 +464,7 @@ fn scale_children(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ccattr_core::compile;
+    use ccattr_codegen::compile;
 
     #[test]
     fn synthetic_specs_are_valid_and_deterministic() {

@@ -10,7 +10,8 @@
 //! and once `vtom_bench.h`, the queries of the hyperv_vtom benchmark.
 
 use ccattr_benches::{devicetree, proto_enum, queries, vtom_queries, LinearScan};
-use ccattr_core::{compile, Decision};
+use ccattr_codegen::compile;
+use ccattr_core::Decision;
 use ccattr_test_support::synth::{scale_spec, ScaleParams};
 use std::fmt::Write as _;
 use std::path::Path;

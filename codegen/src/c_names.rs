@@ -8,9 +8,33 @@
 //! as a macro, silently change the code around it (`formerly u64;`). The checker
 //! reports such a name (E0123) instead of emitting a header that does not build.
 //!
-//! `codegen`'s tests extract every identifier of generated headers and check that
+//! The C emitter's tests extract every identifier of generated headers and check that
 //! each one that is not an attribute name is reserved here, so this list follows the
 //! header template.
+
+/// The C header's rules for names, which the checker asks (E0123).
+pub struct CHeaderNames;
+
+/// The rules every front end compiles with.
+pub const C_HEADER: CHeaderNames = CHeaderNames;
+
+impl ccattr_core::check::ReservedNames for CHeaderNames {
+    fn output(&self) -> &'static str {
+        "the generated C header"
+    }
+
+    fn reserved(&self, name: &str, spec: &str) -> Option<String> {
+        c_reserved(name, spec)
+    }
+
+    fn declares(&self, former: bool) -> &'static str {
+        if former {
+            "the header defines every former name as a macro for the current name"
+        } else {
+            "the header declares every attribute as an enumerator of its enum"
+        }
+    }
+}
 
 /// Why `name` cannot name an attribute, or be a former name, in the C header of the
 /// spec named `spec`; `None` when it can.
