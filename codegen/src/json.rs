@@ -165,44 +165,71 @@ impl serde_json::ser::Formatter for Lines {
     }
 }
 
+/// Why a JSON decision table was not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TableError {
+    /// Not JSON, or not a ccattr decision table (`format`).
+    NotATable(String),
+    /// A ccattr table of a version this reader does not read.
+    Version(String),
+    /// A table whose contents are malformed or inconsistent.
+    Malformed(String),
+}
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TableError::NotATable(m) | TableError::Version(m) | TableError::Malformed(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for TableError {}
+
 /// Read a runtime table written by `ccattr build --emit json`.
 ///
 /// Checks `format` and `version` first, then that the table is consistent enough
 /// for [`DecisionTable::decide`] and [`DecisionTable::close`] to answer every query
 /// (indices in range, intervals sorted and disjoint).
-pub fn read_table(json: &str) -> Result<DecisionTable, String> {
-    let mut doc: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+pub fn read_table(json: &str) -> Result<DecisionTable, TableError> {
+    use TableError::*;
+    let mut doc: Value =
+        serde_json::from_str(json).map_err(|e| NotATable(format!("not JSON: {e}")))?;
     let Some(obj) = doc.as_object_mut() else {
-        return Err("not a ccattr decision table: expected a JSON object".into());
+        return Err(NotATable(
+            "not a ccattr decision table: expected a JSON object".into(),
+        ));
     };
     match obj.get("format").and_then(Value::as_str) {
         Some(f) if f == TABLE_FORMAT => {}
         Some(f) => {
-            return Err(format!(
+            return Err(NotATable(format!(
                 "not a ccattr decision table: format is {f:?}, expected {TABLE_FORMAT:?}"
-            ))
+            )))
         }
         None => {
-            return Err(format!(
+            return Err(NotATable(format!(
                 "not a ccattr decision table: no \"format\": {TABLE_FORMAT:?}"
-            ))
+            )))
         }
     }
     match obj.get("version").and_then(Value::as_u64) {
         Some(v) if v == u64::from(TABLE_VERSION) => {}
         Some(v) => {
-            return Err(format!(
+            return Err(Version(format!(
                 "decision table version {v} is not supported (this ccattr reads version {TABLE_VERSION})"
-            ))
+            )))
         }
-        None => return Err("decision table has no numeric \"version\"".into()),
+        None => return Err(Version("decision table has no numeric \"version\"".into())),
     }
     let table = obj
         .remove("table")
-        .ok_or_else(|| "decision table has no \"table\"".to_string())?;
-    let table: DecisionTable =
-        serde_json::from_value(table).map_err(|e| format!("malformed decision table: {e}"))?;
-    validate(&table).map_err(|e| format!("inconsistent decision table: {e}"))?;
+        .ok_or_else(|| Malformed("decision table has no \"table\"".to_string()))?;
+    let table: DecisionTable = serde_json::from_value(table)
+        .map_err(|e| Malformed(format!("malformed decision table: {e}")))?;
+    validate(&table).map_err(|e| Malformed(format!("inconsistent decision table: {e}")))?;
     Ok(table)
 }
 
@@ -321,13 +348,21 @@ mod tests {
     #[test]
     fn rejects_other_formats_and_versions() {
         let err = read_table(&edited(|v| v["format"] = "other".into())).unwrap_err();
-        assert!(err.contains("format is \"other\""), "{err}");
+        assert!(matches!(err, TableError::NotATable(_)));
+        assert!(err.to_string().contains("format is \"other\""), "{err}");
         let err = read_table(&edited(|v| v["version"] = 2.into())).unwrap_err();
-        assert!(err.contains("version 2 is not supported"), "{err}");
+        assert!(matches!(err, TableError::Version(_)));
+        assert!(
+            err.to_string().contains("version 2 is not supported"),
+            "{err}"
+        );
         let err = read_table(&edited(|v| v["version"] = "1".into())).unwrap_err();
-        assert!(err.contains("no numeric \"version\""), "{err}");
+        assert!(err.to_string().contains("no numeric \"version\""), "{err}");
         assert!(read_table("[]").is_err());
-        assert!(read_table("{").unwrap_err().starts_with("not JSON"));
+        assert!(read_table("{")
+            .unwrap_err()
+            .to_string()
+            .starts_with("not JSON"));
     }
 
     #[test]
@@ -342,11 +377,14 @@ mod tests {
         for (i, case) in cases.into_iter().enumerate() {
             let err = read_table(&edited(case)).unwrap_err();
             assert!(
-                err.starts_with("inconsistent decision table"),
+                err.to_string().starts_with("inconsistent decision table"),
                 "case {i}: {err}"
             );
         }
         let err = read_table(&edited(|v| v["table"]["attrs"] = 1.into())).unwrap_err();
-        assert!(err.starts_with("malformed decision table"), "{err}");
+        assert!(
+            err.to_string().starts_with("malformed decision table"),
+            "{err}"
+        );
     }
 }

@@ -15,7 +15,7 @@ mod prose;
 mod rust;
 
 pub use c_names::C_HEADER;
-pub use json::read_table;
+pub use json::{read_table, TableError};
 
 use ccattr_core::{Checked, ReadError, Rejected};
 use std::path::Path;
