@@ -27,6 +27,11 @@ pub enum FileErrorKind {
         io: std::io::ErrorKind,
         reason: String,
     },
+    /// The directory to write into could not be created.
+    CreateDirectory {
+        io: std::io::ErrorKind,
+        reason: String,
+    },
     /// Writing failed; `step` says where, when it was not the write itself.
     Write {
         step: Option<&'static str>,
@@ -41,6 +46,17 @@ impl FileError {
             path: path.to_path_buf(),
             kind,
         }
+    }
+
+    /// The output directory `dir` could not be created.
+    pub fn create_dir(dir: &Path, e: &std::io::Error) -> FileError {
+        FileError::new(
+            dir,
+            FileErrorKind::CreateDirectory {
+                io: e.kind(),
+                reason: io_reason(e),
+            },
+        )
     }
 
     fn write(path: &Path, step: Option<&'static str>, e: &std::io::Error) -> FileError {
@@ -67,6 +83,11 @@ impl std::fmt::Display for FileError {
             FileErrorKind::IsDirectory => {
                 write!(f, "cannot write {}: it is a directory", self.path.display())
             }
+            FileErrorKind::CreateDirectory { reason, .. } => write!(
+                f,
+                "cannot create output directory {}: {reason}",
+                self.path.display()
+            ),
             FileErrorKind::Read { reason, .. } => {
                 write!(f, "cannot read {}: {reason}", self.path.display())
             }

@@ -202,18 +202,11 @@ impl Config {
             });
         }
 
-        std::fs::create_dir_all(&out_dir).map_err(|e| {
-            Error::Write(format!(
-                "cannot create output directory {}: {}",
-                out_dir.display(),
-                ccattr_core::compile::io_reason(&e)
-            ))
-        })?;
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::Write(files::FileError::create_dir(&out_dir, &e)))?;
         if !self.force {
             for (_, _, path, _) in &planned {
-                if !files::may_replace(path, GENERATED_MARKER)
-                    .map_err(|e| Error::Write(e.to_string()))?
-                {
+                if !files::may_replace(path, GENERATED_MARKER).map_err(Error::Write)? {
                     return Err(Error::Refused { path: path.clone() });
                 }
             }
@@ -221,8 +214,8 @@ impl Config {
         planned
             .into_iter()
             .map(|(spec, target, path, contents)| {
-                let outcome = files::write_if_changed(&path, contents.as_bytes())
-                    .map_err(|e| Error::Write(e.to_string()))?;
+                let outcome =
+                    files::write_if_changed(&path, contents.as_bytes()).map_err(Error::Write)?;
                 Ok(Generated {
                     spec,
                     target,
@@ -279,7 +272,7 @@ pub enum Error {
     /// A file in the output directory was not written by ccattr.
     Refused { path: PathBuf },
     /// Writing failed.
-    Write(String),
+    Write(files::FileError),
 }
 
 impl fmt::Display for Error {
@@ -312,7 +305,7 @@ impl fmt::Display for Error {
                  (remove it, or use Config::force)",
                 path.display()
             ),
-            Error::Write(message) => write!(f, "ccattr-build: {message}"),
+            Error::Write(e) => write!(f, "ccattr-build: {e}"),
         }
     }
 }
