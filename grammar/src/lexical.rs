@@ -1,8 +1,10 @@
 //! Lexical checks made before the grammar runs: characters that may not appear,
 //! invisible or bidirectional characters, and the nesting limit.
 
-use crate::parser::MAX_NESTING;
 use crate::{Diagnostic, Span};
+
+/// The deepest an expression may nest (parentheses and `!`), per docs/language.md ("Limits").
+pub const MAX_NESTING: usize = 256;
 
 /// What the scan found that the grammar must not see.
 #[derive(Debug, Default)]

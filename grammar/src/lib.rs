@@ -11,7 +11,8 @@ pub mod parser;
 pub mod printer;
 
 pub use diag::{Diagnostic, Label, Position, Severity, Source, Span};
-pub use parser::{is_keyword, parse, MAX_NESTING};
+pub use lexical::MAX_NESTING;
+pub use parser::{is_keyword, parse};
 
 /// The largest spec accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 16 << 20;

@@ -11,12 +11,10 @@ use pest::Parser as _;
 #[grammar = "ccattr.pest"]
 struct Grammar;
 
-/// The deepest an expression may nest (parentheses and `!`), per docs/language.md ("Limits").
-pub const MAX_NESTING: usize = 256;
 /// After this many syntax errors the parser stops reporting more.
 pub const MAX_SYNTAX_ERRORS: usize = 20;
 
-/// The stack the grammar runs on: enough for [`MAX_NESTING`] levels with room to
+/// The stack the grammar runs on: enough for [`MAX_NESTING`](crate::MAX_NESTING) levels with room to
 /// spare, whatever the caller's thread has (pest recurses once per level).
 pub const PARSER_STACK_BYTES: usize = 32 << 20;
 
