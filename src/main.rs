@@ -154,7 +154,9 @@ fn main() -> ExitCode {
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => {
-            eprintln!("error: ccattr failed unexpectedly; please report this with the input spec");
+            out::errln!(
+                "error: ccattr failed unexpectedly; please report this with the input spec"
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }

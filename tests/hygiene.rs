@@ -518,3 +518,53 @@ fn a_symlink_in_the_output_directory_is_not_followed_out() {
         .file_type()
         .is_symlink());
 }
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("spec.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let fifo_made = made.is_ok_and(|s| s.success());
+    let mut cases: Vec<(String, &str)> = vec![
+        ("/dev/zero".into(), "not a regular file"),
+        (s(dir.path()).to_string(), "it is a directory"),
+    ];
+    if support::require(fifo_made, "`mkfifo`") {
+        cases.push((s(&fifo).to_string(), "not a regular file"));
+    }
+    for (path, why) in &cases {
+        for cmd in [
+            &["check", path.as_str()][..],
+            &["fmt", "--check", path.as_str()],
+        ] {
+            // A FIFO would block opening it, /dev/zero never end: both must not.
+            let out = ccattr_within(Duration::from_secs(20), cmd);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr(&out));
+            assert!(out.stdout.is_empty(), "{cmd:?}: no partial output");
+            let err = stderr(&out);
+            assert!(err.contains(&format!("cannot read {path}")), "{err}");
+            assert!(err.contains(why), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_closed_standard_error_ends_quietly_with_the_commands_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("spec x;\n");
+    for i in 0..3000 {
+        text.push_str(&format!("platform p{i} {{ sets NOPE{i}; }}\n"));
+    }
+    let path = spec(dir.path(), "many", text);
+    // The reader goes away at once, as `2>&1 | head -1` does after a line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccattr"))
+        .args(["check", s(&path)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ccattr runs");
+    drop(child.stderr.take());
+    let status = child.wait().expect("wait");
+    // The spec has errors: exit 1, as with an open standard error; not a panic (101).
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}

@@ -82,12 +82,37 @@ pub fn compile_file(
 }
 
 /// Read a file whole, with an error that names it.
+///
+/// Only a regular file is read (a FIFO would block, `/dev/zero` never end), and at
+/// most one byte more than [`MAX_SOURCE_BYTES`](ccattr_grammar::MAX_SOURCE_BYTES),
+/// enough for [`compile`] to report a spec that is too large (E0007).
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
-    std::fs::read(path).map_err(|e| ReadError {
+    use std::io::Read as _;
+    let fail = |e: &std::io::Error| ReadError {
         path: path.to_path_buf(),
         kind: e.kind(),
-        reason: io_reason(&e),
-    })
+        reason: io_reason(e),
+    };
+    // Asked before opening: opening a FIFO blocks until something writes to it.
+    let meta = std::fs::metadata(path).map_err(|e| fail(&e))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        return Err(ReadError {
+            path: path.to_path_buf(),
+            kind: std::io::ErrorKind::InvalidInput,
+            reason: format!("it is {what}; a spec is a regular file"),
+        });
+    }
+    let limit = ccattr_grammar::MAX_SOURCE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| fail(&e))?;
+    Ok(bytes)
 }
 
 /// The diagnostics of a compiled spec, whether it checked or not: warnings only for

@@ -33,9 +33,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Source, Box<LoadError>> {
         let d = Diagnostic::error(
             "E0007",
             format!(
-                "spec is {} bytes; the limit is {} bytes ({} MiB)",
-                bytes.len(),
-                MAX_SOURCE_BYTES,
+                "spec is larger than the limit of {MAX_SOURCE_BYTES} bytes ({} MiB)",
                 MAX_SOURCE_BYTES >> 20
             ),
             Span::new(0, 0),

@@ -2,7 +2,7 @@
 
 use super::base_name;
 use super::{load_ok, require_format, CmdResult};
-use crate::out::{out, outln};
+use crate::out::{errln, out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
 use ccattr_core::compile::io_reason;
@@ -49,11 +49,11 @@ pub fn run(
         }
         if stale.is_empty() {
             if !quiet {
-                eprintln!("{}: generated files are up to date", checked.source.name);
+                errln!("{}: generated files are up to date", checked.source.name);
             }
             return Ok(0);
         }
-        eprintln!(
+        errln!(
             "error: {} generated file(s) out of date: {}\n  regenerate with: ccattr build {} --out-dir {}",
             stale.len(),
             stale.join(", "),
@@ -107,7 +107,7 @@ pub fn run(
                 } else {
                     "unchanged"
                 };
-                eprintln!("{what:>9} {p}");
+                errln!("{what:>9} {p}");
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `ccattr check`: parse and check specs, report every finding.
 
 use super::{load, report, require_format, CmdResult};
+use crate::out::errln;
 use crate::{Format, EXIT_FAILED};
 
 pub fn run(specs: &[std::path::PathBuf], format: Format) -> CmdResult {
@@ -18,7 +19,7 @@ pub fn run(specs: &[std::path::PathBuf], format: Format) -> CmdResult {
         for checked in loaded.iter().flatten() {
             let warnings = checked.warnings.len();
             let what = if warnings == 1 { "warning" } else { "warnings" };
-            eprintln!("{}: ok ({warnings} {what})", checked.source.name);
+            errln!("{}: ok ({warnings} {what})", checked.source.name);
         }
     }
     Ok(if failed { EXIT_FAILED } else { 0 })

@@ -2,7 +2,7 @@
 //! pages, generated from the same command-line definition that parses arguments.
 
 use super::CmdResult;
-use crate::out::out;
+use crate::out::{errln, out};
 use crate::Cli;
 use ccattr_build::files::{self, Outcome};
 use clap::CommandFactory as _;
@@ -51,7 +51,7 @@ pub fn man(out_dir: Option<&Path>) -> CmdResult {
         } else {
             "unchanged"
         };
-        eprintln!("{what:>9} {}", path.display());
+        errln!("{what:>9} {}", path.display());
     }
     Ok(0)
 }

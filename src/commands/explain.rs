@@ -1,7 +1,7 @@
 //! `ccattr explain`: decide one address or range, with the trace.
 
 use super::{load_ok, number, require_format, CmdResult};
-use crate::out::{out, outln};
+use crate::out::{errln, out, outln};
 use crate::Format;
 use ccattr_core::explain::explain;
 use ccattr_core::table::DecisionTable;
@@ -68,7 +68,7 @@ fn base_attrs(table: &DecisionTable, list: &str) -> Result<u64, String> {
                     .iter()
                     .position(|a| a.formerly.iter().any(|f| f == name))
                 {
-                    eprintln!(
+                    errln!(
                         "note: `{name}` is a former name of `{}`",
                         table.attrs[id].name
                     );

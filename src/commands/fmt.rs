@@ -3,7 +3,7 @@
 
 use super::print_text;
 use super::{require_format, CmdResult};
-use crate::out::{out, outln};
+use crate::out::{errln, out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
 use ccattr_core::compile::io_reason;
@@ -43,8 +43,7 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
     let mut rows = Vec::new();
     let mut diagnostics: Vec<(Source, Vec<Diagnostic>)> = Vec::new();
     for path in specs {
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+        let bytes = ccattr_core::compile::read(path).map_err(|e| e.to_string())?;
         let name = path.display().to_string();
         let (status, diags) = match ccattr_grammar::load(&name, &bytes) {
             Err(e) => (Status::Failed, Some((e.source, vec![e.diagnostic]))),
@@ -65,7 +64,7 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
                 }
                 Err(FormatError::Syntax(d)) => (Status::Failed, Some((source, d))),
                 Err(e @ FormatError::Internal(_)) => {
-                    eprintln!("error: {name}: {e}");
+                    errln!("error: {name}: {e}");
                     (Status::Failed, None)
                 }
             },
@@ -113,15 +112,15 @@ pub fn run(specs: &[PathBuf], check: bool, stdin: bool, format: Format) -> CmdRe
                 match s {
                     Status::Changed { diff } if check => {
                         out!("{diff}");
-                        eprintln!("{name}: not formatted");
+                        errln!("{name}: not formatted");
                     }
-                    Status::Changed { .. } => eprintln!("formatted {name}"),
-                    Status::Failed => eprintln!("{name}: not formatted (it has syntax errors)"),
+                    Status::Changed { .. } => errln!("formatted {name}"),
+                    Status::Failed => errln!("{name}: not formatted (it has syntax errors)"),
                     Status::Formatted => {}
                 }
             }
             if check && !changed.is_empty() {
-                eprintln!(
+                errln!(
                     "error: {} spec(s) not formatted; run: ccattr fmt {}",
                     changed.len(),
                     changed.join(" ")
@@ -162,7 +161,7 @@ fn run_stdin(check: bool) -> CmdResult {
                 "formatted",
             );
             out!("{diff}");
-            eprintln!("{STDIN_NAME}: not formatted");
+            errln!("{STDIN_NAME}: not formatted");
             Ok(EXIT_FAILED)
         }
         Ok(formatted) => {
@@ -174,7 +173,7 @@ fn run_stdin(check: bool) -> CmdResult {
             Ok(EXIT_FAILED)
         }
         Err(e @ FormatError::Internal(_)) => {
-            eprintln!("error: {STDIN_NAME}: {e}");
+            errln!("error: {STDIN_NAME}: {e}");
             Ok(EXIT_FAILED)
         }
     }

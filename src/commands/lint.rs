@@ -1,7 +1,7 @@
 //! `ccattr lint`: naming and design lints; every finding prints its rule ID.
 
 use super::{load, print_text, require_format, CmdResult};
-use crate::out::{out, outln};
+use crate::out::{errln, out, outln};
 use crate::{Format, EXIT_FAILED};
 use ccattr_core::{diagnostics, Diagnostic, Source};
 use ccattr_lint::sarif::{self, SarifResult};
@@ -93,7 +93,7 @@ pub fn run(specs: &[PathBuf], format: Format, fail_on: &str) -> CmdResult {
                 }
                 let suppressed = findings.len() - d.len();
                 let what = if d.len() == 1 { "finding" } else { "findings" };
-                eprintln!(
+                errln!(
                     "{}: {} lint {what} ({suppressed} suppressed)",
                     l.name,
                     d.len()

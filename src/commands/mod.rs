@@ -1,6 +1,6 @@
 //! The subcommands: each reads specs, asks the core, and prints at the edge.
 
-use crate::out::{out, outln};
+use crate::out::{err, errln, out, outln};
 mod build;
 mod check;
 pub(crate) mod completions;
@@ -26,7 +26,7 @@ pub fn load(path: &Path) -> Result<Compiled, String> {
 /// Print diagnostics as text to standard error.
 pub fn print_text(source: &Source, diags: &[Diagnostic]) {
     if !diags.is_empty() {
-        eprint!("{}", diagnostics::text(source, diags));
+        err!("{}", diagnostics::text(source, diags));
     }
 }
 
@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             EXIT_USAGE
         }
     }
