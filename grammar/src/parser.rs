@@ -11,6 +11,9 @@ use pest::Parser as _;
 #[grammar = "ccattr.pest"]
 struct Grammar;
 
+/// Held while pest records the tokens it tries (its switch for that is global).
+static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// After this many syntax errors the parser stops reporting more.
 pub const MAX_SYNTAX_ERRORS: usize = 20;
 
@@ -233,9 +236,15 @@ fn parse_range(
                 Err(_) => {
                     // Again, recording the tokens pest tried, for the message (slower,
                     // so only here).
-                    pest::set_error_detail(true);
-                    let detailed = Grammar::parse(Rule::item_at, &text[pos..to]).err();
-                    pest::set_error_detail(false);
+                    // pest's switch is global: one detailed parse at a time, so that
+                    // another thread cannot turn it off halfway.
+                    let detailed = {
+                        let _one = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+                        pest::set_error_detail(true);
+                        let e = Grammar::parse(Rule::item_at, &text[pos..to]).err();
+                        pest::set_error_detail(false);
+                        e
+                    };
                     let Some(e) = detailed else { break 'file };
                     let end = recover_end(&text[..to], pos);
                     syntax_errors += 1;
