@@ -180,14 +180,7 @@ fn parse_range(
                     end == to || chunk.clone().into_inner().all(|p| p.as_rule() != Rule::doc);
                 if whole {
                     b.base = pos;
-                    for p in chunk.into_inner() {
-                        match p.as_rule() {
-                            Rule::item => items.extend(b.item(p)),
-                            Rule::doc => end_doc = Some(b.end_doc(p)),
-                            Rule::COMMENT => b.comment(&p),
-                            _ => {}
-                        }
-                    }
+                    b.top_level(chunk, &mut items, &mut end_doc);
                     pos = end;
                     continue;
                 }
@@ -218,16 +211,7 @@ fn parse_range(
                     let item_at = pairs.next()?;
                     let consumed = item_at.as_span().end();
                     b.base = pos;
-                    let mut at_end = false;
-                    for p in item_at.into_inner() {
-                        match p.as_rule() {
-                            Rule::item => items.extend(b.item(p)),
-                            Rule::doc => end_doc = Some(b.end_doc(p)),
-                            Rule::COMMENT => b.comment(&p),
-                            Rule::EOI => at_end = true,
-                            _ => {}
-                        }
-                    }
+                    let at_end = b.top_level(item_at, &mut items, &mut end_doc);
                     if at_end || consumed == 0 {
                         break 'file;
                     }
@@ -558,6 +542,27 @@ impl Builder<'_, '_> {
             ),
         );
         doc
+    }
+
+    /// The items, comments and closing doc comment of a `chunk` or `item_at`;
+    /// whether it reached the end of the file.
+    fn top_level(
+        &mut self,
+        p: Pair<Rule>,
+        items: &mut Vec<Item>,
+        end_doc: &mut Option<Doc>,
+    ) -> bool {
+        let mut at_end = false;
+        for p in p.into_inner() {
+            match p.as_rule() {
+                Rule::item => items.extend(self.item(p)),
+                Rule::doc => *end_doc = Some(self.end_doc(p)),
+                Rule::COMMENT => self.comment(&p),
+                Rule::EOI => at_end = true,
+                _ => {}
+            }
+        }
+        at_end
     }
 
     fn item(&mut self, p: Pair<Rule>) -> Option<Item> {

@@ -442,21 +442,25 @@ impl Printer<'_> {
 
     /// A token's text, and the comment after it on its line, if any.
     fn word(&mut self, s: &str, end: usize) -> D {
-        let trailing = self.comments.get(self.next).filter(|c| {
+        match self.trailing(end) {
+            Some(c) => D::Cat(vec![text(s), c]),
+            None => text(s),
+        }
+    }
+
+    /// The comment after the token that ends at `end`, on the same line, if any:
+    /// ` // comment` and the line break it forces.
+    fn trailing(&mut self, end: usize) -> Option<D> {
+        let c = self.comments.get(self.next).filter(|c| {
             !c.own_line
                 && c.span.start >= end
                 && self.text[end..c.span.start]
                     .bytes()
                     .all(|b| b == b' ' || b == b'\t')
-        });
-        match trailing {
-            Some(c) => {
-                let c = self.comment_text(c);
-                self.next += 1;
-                D::Cat(vec![text(s), text(format!(" {c}")), D::Hard])
-            }
-            None => text(s),
-        }
+        })?;
+        let c = self.comment_text(c);
+        self.next += 1;
+        Some(D::Cat(vec![text(format!(" {c}")), D::Hard]))
     }
 
     /// A token inside a line: its leading comments each on a line of their own, then
@@ -816,9 +820,7 @@ impl Printer<'_> {
                     inner.push(D::Hard);
                 }
                 inner.push(D::IfBreak(","));
-                if let D::Cat(parts) = self.word("", comma_at + 1) {
-                    inner.extend(parts.into_iter().skip(1));
-                }
+                inner.extend(self.trailing(comma_at + 1));
             } else {
                 inner.push(D::IfBreak(","));
             }
