@@ -72,6 +72,7 @@ fn rust_decision(d: Decision) -> &'static str {
         Decision::Decrypted => "Decrypted",
         Decision::Mixed => "Mixed",
         Decision::Invalid => "Invalid",
+        Decision::Refused => "Refused",
     }
 }
 

@@ -10,7 +10,7 @@
 //!   compiler benchmark, as large as the scale spec they stand beside.
 
 use ccattr_core::dnf;
-use ccattr_core::model::{Mapping, Model};
+use ccattr_core::model::Model;
 use ccattr_core::Decision;
 use ccattr_test_support::synth::{Rng, ScaleDevice};
 use std::fmt::Write as _;
@@ -82,10 +82,7 @@ impl LinearScan {
                 Some(c) => dnf::terms(c),
                 None => vec![dnf::Term::TRUE],
             };
-            let decision = match rule.mapping {
-                Mapping::Encrypted => Decision::Encrypted,
-                Mapping::Decrypted => Decision::Decrypted,
-            };
+            let decision = Decision::from(rule.mapping);
             match rule.device {
                 Some(d) => {
                     for (r, region) in model.devices[d].regions.iter().enumerate() {

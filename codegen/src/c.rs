@@ -776,6 +776,7 @@ fn decision_suffix(d: Decision) -> &'static str {
         Decision::Decrypted => "DECRYPTED",
         Decision::Mixed => "MIXED",
         Decision::Invalid => "INVALID",
+        Decision::Refused => "REFUSED",
     }
 }
 

@@ -131,6 +131,7 @@ fn decision(d: Decision) -> TokenStream {
         Decision::Decrypted => quote!(MapDecision::Decrypted),
         Decision::Mixed => quote!(MapDecision::Mixed),
         Decision::Invalid => quote!(MapDecision::Invalid),
+        Decision::Refused => quote!(MapDecision::Refused),
     }
 }
 

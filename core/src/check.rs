@@ -11,6 +11,8 @@ use rustc_hash::FxHashMap as HashMap;
 pub const MAX_ATTRS: usize = 64;
 /// A condition written as an OR of ANDs may have at most this many terms.
 pub const MAX_TERMS: u64 = 1024;
+/// At most this many capabilities (version 2): they are bits of a `u32`.
+pub const MAX_CAPS: usize = 32;
 
 /// The keys a `naming` block accepts.
 pub const NAMING_KEYS: [&str; 7] = [
@@ -86,6 +88,9 @@ struct Checker<'a> {
     former: HashMap<&'a str, AttrId>,
     attr_names: Vec<&'a str>,
     device_ids: HashMap<&'a str, DeviceId>,
+    cap_ids: HashMap<&'a str, CapId>,
+    /// Each capability's name and where it is declared.
+    cap_decls: Vec<&'a ast::Ident>,
 }
 
 /// Check a parsed spec and build its model: one step per kind of declaration, each
@@ -106,9 +111,12 @@ pub fn check(
         former: HashMap::default(),
         attr_names: Vec::new(),
         device_ids: HashMap::default(),
+        cap_ids: HashMap::default(),
+        cap_decls: Vec::new(),
     };
     let kept_attrs = c.declare_attrs(items);
     c.declare_former_names(&kept_attrs);
+    let caps = c.declare_caps(items, &kept_attrs);
     if let Some((spec_name, _, _)) = spec {
         c.reserved_names(&kept_attrs, &spec_name.name, reserved);
     }
@@ -129,6 +137,7 @@ pub fn check(
         attrs,
         platforms,
         devices,
+        caps,
         rules,
         derive_order,
     })
@@ -284,6 +293,78 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Capabilities (version 2): each declared once, none named like an attribute or
+    /// a former name, at most [`MAX_CAPS`] of them.
+    fn declare_caps(
+        &mut self,
+        items: &'a [ast::Item],
+        kept_attrs: &Decls<'a, ast::AttrDecl>,
+    ) -> Vec<Capability> {
+        let mut caps = Vec::new();
+        for item in items {
+            let ItemKind::Capability(name) = &item.kind else {
+                continue;
+            };
+            if let Some(&first) = self.cap_ids.get(name.name.as_str()) {
+                self.diags
+                    .push(duplicate("capability", name, self.cap_decls[first].span));
+                continue;
+            }
+            let attr = self.attr_ids.get(name.name.as_str()).map(|&a| (a, false));
+            let former = self.former.get(name.name.as_str()).map(|&a| (a, true));
+            if let Some((a, is_former)) = attr.or(former) {
+                let decl = kept_attrs[a].1;
+                let (what, at) = if is_former {
+                    let old = decl.formerly().find(|f| f.name == name.name);
+                    ("a former attribute name", old.map_or(decl.name.span, |f| f.span))
+                } else {
+                    ("an attribute", decl.name.span)
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0124",
+                        format!("capability `{}` has the name of {what}", name.name),
+                        name.span,
+                    )
+                    .with_label("declared as a capability here")
+                    .with_secondary(at, format!("declared as {what} here"))
+                    .with_help(
+                        "a condition names both; give the capability a name of its own, such as one with a `CAP_` prefix",
+                    ),
+                );
+                continue;
+            }
+            if caps.len() == MAX_CAPS {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0125",
+                        format!(
+                            "too many capabilities: `{}` would be number {}, the limit is {MAX_CAPS}",
+                            name.name,
+                            MAX_CAPS + 1
+                        ),
+                        name.span,
+                    )
+                    .with_label(format!("capability {} of at most {MAX_CAPS}", MAX_CAPS + 1))
+                    .with_note("a capability set is a 32-bit mask, one bit per capability"),
+                );
+                continue;
+            }
+            self.cap_ids.insert(&name.name, caps.len());
+            self.cap_decls.push(name);
+            caps.push(Capability {
+                name: name.name.clone(),
+                span: name.span,
+                doc: item
+                    .doc
+                    .as_ref()
+                    .map(|d| d.lines.clone())
+                    .unwrap_or_default(),
+            });
+        }
+        caps
+    }
+
     /// Names an output cannot declare (in the C header, attributes become enumerators
     /// and former names macros, at file scope).
     fn reserved_names(
@@ -374,7 +455,7 @@ impl<'a> Checker<'a> {
                     }
                     AttrKind::Base { implies: ids }
                 }
-                ast::AttrDef::Derived(e) => match self.cond(e) {
+                ast::AttrDef::Derived(e) => match self.cond(e, None) {
                     Some(cond) => AttrKind::Derived { cond },
                     None => AttrKind::Derived {
                         cond: Cond::Const(false),
@@ -451,14 +532,41 @@ impl<'a> Checker<'a> {
     fn devices(&mut self, device_decls: &Decls<'a, ast::DeviceDecl>) -> Vec<Device> {
         let mut devices = Vec::new();
         for &(item, d) in device_decls {
-            if d.regions.is_empty() {
+            let probed = !d.probed.is_empty();
+            if d.regions.is_empty() && !probed {
                 self.diags.push(
                     Diagnostic::error(
                         "E0121",
                         format!("device `{}` has no MMIO region", d.name.name),
                         item.span,
                     )
-                    .with_label("needs at least one `mmio BASE size SIZE;`"),
+                    .with_label("needs at least one `mmio BASE size SIZE;`")
+                    .with_help("a device whose resources are found at run time is `probed;`"),
+                );
+            }
+            if let (Some(p), Some(r)) = (d.probed.first(), d.regions.first()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0128",
+                        format!("device `{}` is both probed and fixed", d.name.name),
+                        p.span,
+                    )
+                    .with_label("probed here: its resources are found at run time")
+                    .with_secondary(r.span, "but it has a fixed region here")
+                    .with_help(
+                        "declare the fixed region as a device of its own, or drop `probed;`",
+                    ),
+                );
+            }
+            if let Some(second) = d.probed.get(1) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0128",
+                        format!("device `{}` says `probed;` twice", d.name.name),
+                        second.span,
+                    )
+                    .with_label("said again here")
+                    .with_secondary(d.probed[0].span, "first said here"),
                 );
             }
             let mut regions = Vec::new();
@@ -500,7 +608,8 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .map(|x| x.lines.clone())
                     .unwrap_or_default(),
-                regions,
+                regions: if probed { Vec::new() } else { regions },
+                probed,
             });
         }
         devices
@@ -539,8 +648,12 @@ impl<'a> Checker<'a> {
                 },
                 None => None,
             };
+            // Capabilities only in the rules of a probed device.
+            let caps_ok = device
+                .filter(|&d| !device_decls[d].1.probed.is_empty())
+                .map(|d| device_decls[d].1.name.name.as_str());
             let cond = match &r.when {
-                Some(e) => match self.cond(e) {
+                Some(e) => match self.cond(e, caps_ok) {
                     Some(cond) => {
                         self.term_limit(&cond, e.span, "rule's condition");
                         Some(cond)
@@ -554,6 +667,7 @@ impl<'a> Checker<'a> {
                 mapping: match r.mapping {
                     ast::Mapping::Encrypted => Mapping::Encrypted,
                     ast::Mapping::Decrypted => Mapping::Decrypted,
+                    ast::Mapping::Refuse => Mapping::Refuse,
                 },
                 cond,
                 span: item.span,
@@ -574,10 +688,42 @@ fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
 }
 
 impl Checker<'_> {
-    /// Resolve an attribute name; report unknown and former names.
+    /// Resolve an attribute name; report unknown and former names, and capabilities
+    /// where an attribute must stand.
     fn attr(&mut self, name: &ast::Ident) -> Option<AttrId> {
+        self.atom(name, None).and_then(|a| match a {
+            Atom::Attr(a) => Some(a),
+            Atom::Cap(_) => None,
+        })
+    }
+
+    /// Resolve a name in a condition: an attribute, or a capability where `caps_ok`
+    /// names the probed device whose rule it is.
+    fn atom(&mut self, name: &ast::Ident, caps_ok: Option<&str>) -> Option<Atom> {
         if let Some(&id) = self.attr_ids.get(name.name.as_str()) {
-            return Some(id);
+            return Some(Atom::Attr(id));
+        }
+        if let Some(&id) = self.cap_ids.get(name.name.as_str()) {
+            if caps_ok.is_some() {
+                return Some(Atom::Cap(id));
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    "E0127",
+                    format!(
+                        "capability `{}` is used outside the rules of a probed device",
+                        name.name
+                    ),
+                    name.span,
+                )
+                .with_label("only the `map` rules of a probed device read capabilities")
+                .with_secondary(self.cap_decls[id].span, "declared as a capability here")
+                .with_note(
+                    "a capability is what one device reports when it is probed; platforms, attributes, fixed devices and `default` rules have no device to ask",
+                )
+                .with_help("name an attribute here, or move the rule to a `probed;` device"),
+            );
+            return None;
         }
         if let Some(&id) = self.former.get(name.name.as_str()) {
             let current = self.attr_names[id];
@@ -592,12 +738,41 @@ impl Checker<'_> {
             );
             return None;
         }
+        if let Some(device) = caps_ok {
+            // In a probed device's rule the name may have meant a capability.
+            let cap_names = self.cap_decls.iter().map(|c| c.name.as_str());
+            if let Some(s) = did_you_mean(&name.name, cap_names) {
+                let closer_attr = did_you_mean(
+                    &name.name,
+                    self.attr_names.iter().copied().chain(std::iter::once(s)),
+                );
+                if closer_attr == Some(s) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0126",
+                            format!("unknown capability `{}`", name.name),
+                            name.span,
+                        )
+                        .with_label(format!(
+                            "no capability or attribute of this name is declared (in a rule of probed device `{device}`)"
+                        ))
+                        .with_help(format!("did you mean `{s}`?")),
+                    );
+                    return None;
+                }
+            }
+        }
+        let what = if caps_ok.is_some() {
+            "attribute or capability"
+        } else {
+            "attribute"
+        };
         let mut d = Diagnostic::error(
             "E0105",
-            format!("unknown attribute `{}`", name.name),
+            format!("unknown {what} `{}`", name.name),
             name.span,
         )
-        .with_label("no attribute of this name is declared");
+        .with_label(format!("no {what} of this name is declared"));
         if let Some(s) = did_you_mean(&name.name, self.attr_names.iter().copied()) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -606,16 +781,20 @@ impl Checker<'_> {
     }
 
     /// Resolve an expression; `None` if any name in it is unresolved (all reported).
-    fn cond(&mut self, e: &ast::Expr) -> Option<Cond> {
+    /// `caps_ok` names the probed device whose rule it is, if it is one.
+    fn cond(&mut self, e: &ast::Expr, caps_ok: Option<&str>) -> Option<Cond> {
         Some(match &e.kind {
             ExprKind::Bool(b) => Cond::Const(*b),
-            ExprKind::Attr(name) => Cond::Attr(self.attr(name)?),
-            ExprKind::Not(inner) => Cond::Not(Box::new(self.cond(inner)?)),
+            ExprKind::Attr(name) => match self.atom(name, caps_ok)? {
+                Atom::Attr(a) => Cond::Attr(a),
+                Atom::Cap(c) => Cond::Cap(c),
+            },
+            ExprKind::Not(inner) => Cond::Not(Box::new(self.cond(inner, caps_ok)?)),
             ExprKind::And(es) | ExprKind::Or(es) => {
                 let mut out = Vec::with_capacity(es.len());
                 let mut ok = true;
                 for sub in es {
-                    match self.cond(sub) {
+                    match self.cond(sub, caps_ok) {
                         Some(c) => out.push(c),
                         None => ok = false,
                     }

@@ -1,38 +1,72 @@
-//! Conditions as an OR of ANDs of (possibly negated) attributes: rows of a table.
+//! Conditions as an OR of ANDs of (possibly negated) attributes and capabilities:
+//! rows of a table.
 
 use crate::model::Cond;
 use serde::{Deserialize, Serialize};
 
-/// One AND of literals: it holds for a set `s` when `s & mask == value`.
+/// One AND of literals: it holds for an attribute set `s` and a capability set `c`
+/// when `s & mask == value` and `c & cap_mask == cap_value`. Only the rules of probed
+/// devices have capability literals; a term without any has `cap_mask == 0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Term {
     #[serde(with = "crate::hex::u64")]
     pub mask: u64,
     #[serde(with = "crate::hex::u64")]
     pub value: u64,
+    #[serde(default, skip_serializing_if = "is_zero", with = "crate::hex::u32")]
+    pub cap_mask: u32,
+    #[serde(default, skip_serializing_if = "is_zero", with = "crate::hex::u32")]
+    pub cap_value: u32,
+}
+
+pub(crate) fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 impl Term {
-    pub const TRUE: Term = Term { mask: 0, value: 0 };
+    pub const TRUE: Term = Term {
+        mask: 0,
+        value: 0,
+        cap_mask: 0,
+        cap_value: 0,
+    };
 
+    /// Whether it holds for an attribute set, with no capability reported.
     pub fn holds(&self, set: u64) -> bool {
-        set & self.mask == self.value
+        self.holds_with(set, 0)
+    }
+
+    /// Whether it holds for an attribute set and a capability set.
+    pub fn holds_with(&self, set: u64, caps: u32) -> bool {
+        set & self.mask == self.value && caps & self.cap_mask == self.cap_value
+    }
+
+    /// Whether it holds for every set.
+    pub fn always(&self) -> bool {
+        self.mask == 0 && self.cap_mask == 0
     }
 
     /// The conjunction, or `None` when the two contradict each other.
     fn and(self, other: Term) -> Option<Term> {
-        if self.mask & other.mask & (self.value ^ other.value) != 0 {
+        if self.mask & other.mask & (self.value ^ other.value) != 0
+            || self.cap_mask & other.cap_mask & (self.cap_value ^ other.cap_value) != 0
+        {
             return None;
         }
         Some(Term {
             mask: self.mask | other.mask,
             value: self.value | other.value,
+            cap_mask: self.cap_mask | other.cap_mask,
+            cap_value: self.cap_value | other.cap_value,
         })
     }
 
     /// Whether every set this term holds for, `other` holds for too.
     fn implies(self, other: Term) -> bool {
-        other.mask & self.mask == other.mask && self.value & other.mask == other.value
+        other.mask & self.mask == other.mask
+            && self.value & other.mask == other.value
+            && other.cap_mask & self.cap_mask == other.cap_mask
+            && self.cap_value & other.cap_mask == other.cap_value
     }
 }
 
@@ -42,7 +76,7 @@ pub fn term_bound(c: &Cond) -> (u64, u64) {
     match c {
         Cond::Const(true) => (1, 0),
         Cond::Const(false) => (0, 1),
-        Cond::Attr(_) => (1, 1),
+        Cond::Attr(_) | Cond::Cap(_) => (1, 1),
         Cond::Not(inner) => {
             let (p, n) = term_bound(inner);
             (n, p)
@@ -88,6 +122,15 @@ fn expand(c: &Cond, negated: bool) -> Vec<Term> {
             vec![Term {
                 mask: bit,
                 value: if negated { 0 } else { bit },
+                ..Term::TRUE
+            }]
+        }
+        Cond::Cap(k) => {
+            let bit = 1u32 << k;
+            vec![Term {
+                cap_mask: bit,
+                cap_value: if negated { 0 } else { bit },
+                ..Term::TRUE
             }]
         }
         Cond::Not(inner) => expand(inner, !negated),
@@ -122,6 +165,7 @@ mod tests {
         let leaf = prop_oneof![
             any::<bool>().prop_map(Cond::Const),
             (0usize..5).prop_map(Cond::Attr),
+            (0usize..3).prop_map(Cond::Cap),
         ];
         leaf.prop_recursive(4, 24, 3, |inner| {
             prop_oneof![
@@ -139,7 +183,13 @@ mod tests {
             let (bound, _) = term_bound(&c);
             prop_assert!(ts.len() as u64 <= bound);
             for set in 0u64..32 {
-                prop_assert_eq!(ts.iter().any(|t| t.holds(set)), c.eval(set), "set {:#x}", set);
+                for caps in 0u32..8 {
+                    prop_assert_eq!(
+                        ts.iter().any(|t| t.holds_with(set, caps)),
+                        c.eval_with(set, caps),
+                        "set {:#x} caps {:#x}", set, caps
+                    );
+                }
             }
         }
     }

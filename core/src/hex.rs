@@ -50,6 +50,21 @@ pub mod u64 {
     }
 }
 
+/// A capability mask, as `0x` hex like the attribute masks.
+pub mod u32 {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u32, s: S) -> Result<S::Ok, S::Error> {
+        super::u64::serialize(&u64::from(*v), s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        let v = super::u64::deserialize(d)?;
+        u32::try_from(v)
+            .map_err(|_| serde::de::Error::custom(format!("not a 32-bit number: {v:#x}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::push_hex;

@@ -5,11 +5,15 @@ use ccattr_grammar::Span;
 /// Index of an attribute; also its enum value and its bit in an attribute set.
 pub type AttrId = usize;
 pub type DeviceId = usize;
+/// Index of a capability (version 2); also its bit in a capability set.
+pub type CapId = usize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mapping {
     Encrypted,
     Decrypted,
+    /// The mapping must fail (version 2).
+    Refuse,
 }
 
 impl Mapping {
@@ -17,49 +21,80 @@ impl Mapping {
         match self {
             Mapping::Encrypted => "encrypted",
             Mapping::Decrypted => "decrypted",
+            Mapping::Refuse => "refuse",
         }
     }
 }
 
-/// A condition over the full attribute set.
+/// A name a condition reads: an attribute of the full set, or (in the rules of a
+/// probed device) a capability the caller reports for the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    Attr(AttrId),
+    Cap(CapId),
+}
+
+/// A condition over the full attribute set (and, for a probed device's rules, the
+/// capability set).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cond {
     Const(bool),
     Attr(AttrId),
+    /// A capability (version 2): only in the `map` rules of probed devices.
+    Cap(CapId),
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
 
 impl Cond {
-    /// Evaluate directly over a full attribute set (bit i = attribute i).
+    /// Evaluate directly over a full attribute set (bit i = attribute i), with no
+    /// capability reported.
     pub fn eval(&self, set: u64) -> bool {
+        self.eval_with(set, 0)
+    }
+
+    /// Evaluate over a full attribute set and a capability set (bit i = capability i).
+    pub fn eval_with(&self, set: u64, caps: u32) -> bool {
         match self {
             Cond::Const(b) => *b,
             Cond::Attr(a) => set >> a & 1 == 1,
-            Cond::Not(c) => !c.eval(set),
-            Cond::And(cs) => cs.iter().all(|c| c.eval(set)),
-            Cond::Or(cs) => cs.iter().any(|c| c.eval(set)),
+            Cond::Cap(c) => caps >> c & 1 == 1,
+            Cond::Not(c) => !c.eval_with(set, caps),
+            Cond::And(cs) => cs.iter().all(|c| c.eval_with(set, caps)),
+            Cond::Or(cs) => cs.iter().any(|c| c.eval_with(set, caps)),
         }
     }
 
     /// Every attribute the condition mentions, in order of appearance.
     pub fn attrs(&self, out: &mut Vec<AttrId>) {
         match self {
-            Cond::Const(_) => {}
+            Cond::Const(_) | Cond::Cap(_) => {}
             Cond::Attr(a) => out.push(*a),
             Cond::Not(c) => c.attrs(out),
             Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.attrs(out)),
         }
     }
 
-    /// Print with the language's precedence, naming attributes through `name`.
-    pub fn display<'n>(&self, names: &dyn Fn(AttrId) -> &'n str) -> String {
-        fn go<'n>(c: &Cond, names: &dyn Fn(AttrId) -> &'n str, prec: u8, out: &mut String) {
+    /// Every capability the condition mentions, in order of appearance.
+    pub fn caps(&self, out: &mut Vec<CapId>) {
+        match self {
+            Cond::Const(_) | Cond::Attr(_) => {}
+            Cond::Cap(c) => out.push(*c),
+            Cond::Not(c) => c.caps(out),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.caps(out)),
+        }
+    }
+
+    /// Print with the language's precedence, naming attributes and capabilities
+    /// through `names`.
+    pub fn display<'n>(&self, names: &dyn Fn(Atom) -> &'n str) -> String {
+        fn go<'n>(c: &Cond, names: &dyn Fn(Atom) -> &'n str, prec: u8, out: &mut String) {
             // prec: 0 = inside ||, 1 = inside &&, 2 = operand of !
             match c {
                 Cond::Const(b) => out.push_str(if *b { "true" } else { "false" }),
-                Cond::Attr(a) => out.push_str(names(*a)),
+                Cond::Attr(a) => out.push_str(names(Atom::Attr(*a))),
+                Cond::Cap(k) => out.push_str(names(Atom::Cap(*k))),
                 Cond::Not(inner) => {
                     out.push('!');
                     go(inner, names, 2, out);
@@ -150,7 +185,19 @@ pub struct Device {
     pub name: String,
     pub span: Span,
     pub doc: Vec<String>,
+    /// Its fixed regions; none for a probed device.
     pub regions: Vec<Region>,
+    /// Found at run time (`probed;`, version 2): decided from the capabilities the
+    /// caller reports, not from an address.
+    pub probed: bool,
+}
+
+/// A device capability (version 2): a bit the caller reports for one device.
+#[derive(Clone, Debug)]
+pub struct Capability {
+    pub name: String,
+    pub span: Span,
+    pub doc: Vec<String>,
 }
 
 /// A `map` rule (with a device) or a `default` rule (without).
@@ -187,6 +234,8 @@ pub struct Model {
     pub attrs: Vec<Attr>,
     pub platforms: Vec<Platform>,
     pub devices: Vec<Device>,
+    /// Capabilities in declaration order (bit i is capability i).
+    pub caps: Vec<Capability>,
     pub rules: Vec<Rule>,
     /// Derived attributes in an order where each comes after those it reads.
     pub derive_order: Vec<AttrId>,
@@ -195,6 +244,22 @@ pub struct Model {
 impl Model {
     pub fn attr_name(&self, id: AttrId) -> &str {
         &self.attrs[id].name
+    }
+
+    /// The name of an attribute or a capability.
+    pub fn atom_name(&self, atom: Atom) -> &str {
+        match atom {
+            Atom::Attr(a) => &self.attrs[a].name,
+            Atom::Cap(c) => &self.caps[c].name,
+        }
+    }
+
+    /// Whether the spec uses anything of version 2 (capabilities, probed devices,
+    /// `refuse`). A spec that does not is emitted exactly as before.
+    pub fn uses_v2(&self) -> bool {
+        !self.caps.is_empty()
+            || self.devices.iter().any(|d| d.probed)
+            || self.rules.iter().any(|r| r.mapping == Mapping::Refuse)
     }
 
     /// A rule as it would be written in a spec.
@@ -212,7 +277,7 @@ impl Model {
         out.push_str(rule.mapping.as_str());
         if let Some(c) = &rule.cond {
             out.push_str(" when ");
-            out.push_str(&c.display(&|a| self.attr_name(a)));
+            out.push_str(&c.display(&|a| self.atom_name(a)));
         }
         out.push(';');
         out

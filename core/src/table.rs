@@ -4,7 +4,7 @@
 //! MMIO regions becomes sorted, disjoint intervals, each pointing at a rule set whose
 //! rows already include the enclosing devices' rules and the default rules.
 
-use crate::dnf::{self, Term};
+use crate::dnf::{self, is_zero, Term};
 use crate::model::{AttrKind, DeviceId, Mapping, Model};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,15 +18,19 @@ pub enum Decision {
     Decrypted = 2,
     Mixed = 3,
     Invalid = 4,
+    /// The mapping must fail (version 2): a `refuse` rule decided, for at least one
+    /// byte of the range.
+    Refused = 5,
 }
 
 impl Decision {
-    pub const ALL: [Decision; 5] = [
+    pub const ALL: [Decision; 6] = [
         Decision::Unspecified,
         Decision::Encrypted,
         Decision::Decrypted,
         Decision::Mixed,
         Decision::Invalid,
+        Decision::Refused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,7 @@ impl Decision {
             Decision::Decrypted => "decrypted",
             Decision::Mixed => "mixed",
             Decision::Invalid => "invalid",
+            Decision::Refused => "refused",
         }
     }
 
@@ -49,6 +54,7 @@ impl From<Mapping> for Decision {
         match m {
             Mapping::Encrypted => Decision::Encrypted,
             Mapping::Decrypted => Decision::Decrypted,
+            Mapping::Refuse => Decision::Refused,
         }
     }
 }
@@ -106,7 +112,19 @@ pub struct TableRegion {
 pub struct TableDevice {
     pub name: String,
     pub doc: Vec<String>,
+    /// Its fixed regions; none for a probed device.
     pub regions: Vec<TableRegion>,
+    /// For a probed device (version 2): the rule set that decides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probed: Option<usize>,
+    pub line: usize,
+}
+
+/// A device capability (version 2): bit i of a capability set is capability i.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCap {
+    pub name: String,
+    pub doc: Vec<String>,
     pub line: usize,
 }
 
@@ -120,21 +138,32 @@ pub struct TableRule {
     pub line: usize,
 }
 
-/// One row: it matches a full attribute set `s` when `s & mask == value`.
+/// One row: it matches a full attribute set `s` and a capability set `c` when
+/// `s & mask == value` and `c & cap_mask == cap_value` (the capability mask is 0
+/// outside the rule sets of probed devices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Row {
     #[serde(with = "crate::hex::u64")]
     pub mask: u64,
     #[serde(with = "crate::hex::u64")]
     pub value: u64,
+    #[serde(default, skip_serializing_if = "is_zero", with = "crate::hex::u32")]
+    pub cap_mask: u32,
+    #[serde(default, skip_serializing_if = "is_zero", with = "crate::hex::u32")]
+    pub cap_value: u32,
     pub decision: Decision,
     /// The index of the rule this row came from.
     pub rule: usize,
 }
 
 impl Row {
+    /// Whether it matches a full attribute set, with no capability reported.
     pub fn matches(&self, attrs: u64) -> bool {
-        attrs & self.mask == self.value
+        self.matches_with(attrs, 0)
+    }
+
+    pub fn matches_with(&self, attrs: u64, caps: u32) -> bool {
+        attrs & self.mask == self.value && caps & self.cap_mask == self.cap_value
     }
 }
 
@@ -171,7 +200,14 @@ pub struct DecisionTable {
     pub derive_order: Vec<usize>,
     pub platforms: Vec<TablePlatform>,
     pub devices: Vec<TableDevice>,
+    /// Device capabilities (version 2), in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caps: Vec<TableCap>,
     pub rules: Vec<TableRule>,
+    /// Whether any rule refuses (version 2): a range query then looks at every byte
+    /// before it answers `mixed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refuses: bool,
     pub rule_sets: Vec<RuleSet>,
     pub intervals: Vec<Interval>,
 }
@@ -214,7 +250,17 @@ impl DecisionTable {
                             line: line(r.span.start),
                         })
                         .collect(),
+                    probed: None,
                     line: line(d.span.start),
+                })
+                .collect(),
+            caps: model
+                .caps
+                .iter()
+                .map(|c| TableCap {
+                    name: c.name.clone(),
+                    doc: c.doc.clone(),
+                    line: line(c.span.start),
                 })
                 .collect(),
             rules: model
@@ -227,6 +273,7 @@ impl DecisionTable {
                     line: line(r.span.start),
                 })
                 .collect(),
+            refuses: model.rules.iter().any(|r| r.mapping == Mapping::Refuse),
             rule_sets: Vec::new(),
             intervals: Vec::new(),
         };
@@ -258,7 +305,7 @@ impl DecisionTable {
             .iter()
             .map(|r| match &r.cond {
                 Some(c) => dnf::terms(c),
-                None => vec![Term { mask: 0, value: 0 }],
+                None => vec![Term::TRUE],
             })
             .collect();
         // Each device's rules and the default rules, in source order.
@@ -282,10 +329,12 @@ impl DecisionTable {
                     rows.push(Row {
                         mask: t.mask,
                         value: t.value,
+                        cap_mask: t.cap_mask,
+                        cap_value: t.cap_value,
                         decision: model.rules[r].mapping.into(),
                         rule: r,
                     });
-                    if t.mask == 0 {
+                    if t.always() {
                         // Always matches: nothing after it can decide.
                         break 'rules;
                     }
@@ -300,6 +349,13 @@ impl DecisionTable {
             i
         };
         rule_set_of(Vec::new(), self);
+        // A probed device has no address: its rule set is its own rules and the
+        // default rules, looked up by device.
+        for (d, dev) in model.devices.iter().enumerate() {
+            if dev.probed {
+                self.devices[d].probed = Some(rule_set_of(vec![d], self));
+            }
+        }
         for (start, last, chain) in nesting_segments(model) {
             let rs = rule_set_of(chain, self);
             match self.intervals.last_mut() {
@@ -335,18 +391,77 @@ impl DecisionTable {
 
     /// The index of the first row of `rule_set` that matches `attrs`.
     pub fn first_match(&self, rule_set: usize, attrs: u64) -> Option<usize> {
+        self.first_match_with(rule_set, attrs, 0)
+    }
+
+    /// The index of the first row of `rule_set` that matches `attrs` and `caps`.
+    pub fn first_match_with(&self, rule_set: usize, attrs: u64, caps: u32) -> Option<usize> {
         self.rule_sets[rule_set]
             .rows
             .iter()
-            .position(|r| r.matches(attrs))
+            .position(|r| r.matches_with(attrs, caps))
     }
 
     /// The decision of a rule set under a full attribute set.
     pub fn eval_rule_set(&self, rule_set: usize, attrs: u64) -> Decision {
-        match self.first_match(rule_set, attrs) {
+        self.eval_rule_set_with(rule_set, attrs, 0)
+    }
+
+    /// The decision of a rule set under a full attribute set and a capability set.
+    pub fn eval_rule_set_with(&self, rule_set: usize, attrs: u64, caps: u32) -> Decision {
+        match self.first_match_with(rule_set, attrs, caps) {
             Some(i) => self.rule_sets[rule_set].rows[i].decision,
             None => Decision::Unspecified,
         }
+    }
+
+    /// The decision for a probed device under a full attribute set and the
+    /// capabilities the caller reports for it; `None` when `device` is not probed.
+    /// Capability bits the spec does not declare are ignored.
+    pub fn decide_probed(&self, attrs: u64, device: usize, caps: u32) -> Option<Decision> {
+        let rs = self.devices.get(device)?.probed?;
+        Some(self.eval_rule_set_with(rs, attrs, caps & self.cap_mask()))
+    }
+
+    /// Every declared capability's bit.
+    pub fn cap_mask(&self) -> u32 {
+        match self.caps.len() {
+            32.. => u32::MAX,
+            n => (1u32 << n) - 1,
+        }
+    }
+
+    /// The probed devices, in declaration order.
+    pub fn probed_devices(&self) -> impl Iterator<Item = (usize, &TableDevice)> {
+        self.devices.iter().enumerate().filter(|(_, d)| d.probed.is_some())
+    }
+
+    /// The capabilities the rule set of a probed device reads, as a mask.
+    pub fn caps_read(&self, rule_set: usize) -> u32 {
+        self.rule_sets[rule_set]
+            .rows
+            .iter()
+            .fold(0, |m, r| m | r.cap_mask)
+    }
+
+    pub fn cap_index(&self, name: &str) -> Option<usize> {
+        self.caps.iter().position(|c| c.name == name)
+    }
+
+    /// The names of the capabilities in a set, in declaration order.
+    pub fn cap_names(&self, set: u32) -> Vec<&str> {
+        (0..self.caps.len())
+            .filter(|&i| set >> i & 1 == 1)
+            .map(|i| self.caps[i].name.as_str())
+            .collect()
+    }
+
+    /// Whether the table uses anything of version 2: it is then written in the
+    /// second format version, and the generated code has the version 2 API.
+    pub fn uses_v2(&self) -> bool {
+        !self.caps.is_empty()
+            || self.devices.iter().any(|d| d.probed.is_some())
+            || self.refuses
     }
 
     /// The stretch of addresses around `addr` that shares its rule set: an interval,
@@ -406,20 +521,26 @@ impl DecisionTable {
         }
     }
 
-    /// The decision for the bytes `[start, last]` (`start <= last`).
+    /// The decision for the bytes `[start, last]` (`start <= last`): `refused` if
+    /// any byte is refused (fail closed), else `mixed` if two bytes differ, else the
+    /// bytes' common decision.
     pub fn decide_span(&self, attrs: u64, start: u64, last: u64) -> Decision {
         let mut cur = start;
         let mut answer = None;
         loop {
             let seg = self.segment_at(cur);
             let d = self.eval_rule_set(seg.rule_set, attrs);
+            if d == Decision::Refused {
+                return d;
+            }
             match answer {
                 None => answer = Some(d),
-                Some(a) if a != d => return Decision::Mixed,
+                Some(a) if a != d && !self.refuses => return Decision::Mixed,
+                Some(a) if a != d => answer = Some(Decision::Mixed),
                 Some(_) => {}
             }
             if seg.last >= last {
-                return d;
+                return answer.unwrap_or(d);
             }
             cur = seg.last + 1;
         }
@@ -513,7 +634,7 @@ fn table_attrs(model: &Model, closed: &[u64], line: &dyn Fn(usize) -> usize) -> 
                 AttrKind::Derived { cond } => (
                     Vec::new(),
                     dnf::terms(cond),
-                    cond.display(&|x| model.attr_name(x)),
+                    cond.display(&|x| model.atom_name(x)),
                 ),
             };
             TableAttr {

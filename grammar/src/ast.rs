@@ -179,12 +179,17 @@ pub struct RegionDecl {
 pub struct DeviceDecl {
     pub name: Ident,
     pub regions: Vec<RegionDecl>,
+    /// The `probed;` statements (version 2): a device found at run time has one, and
+    /// no regions.
+    pub probed: Vec<Stmt<()>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mapping {
     Encrypted,
     Decrypted,
+    /// The mapping must fail (version 2).
+    Refuse,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,6 +209,8 @@ pub enum ItemKind {
     Platform(PlatformDecl),
     Device(DeviceDecl),
     Rule(RuleDecl),
+    /// `capability NAME;` (version 2).
+    Capability(Ident),
 }
 
 impl ItemKind {
@@ -216,6 +223,7 @@ impl ItemKind {
             ItemKind::Device(_) => "a `device` declaration",
             ItemKind::Rule(r) if r.device.is_some() => "a `map` rule",
             ItemKind::Rule(_) => "a `default` rule",
+            ItemKind::Capability(_) => "a `capability` declaration",
         }
     }
 }
@@ -289,11 +297,16 @@ impl SpecFile {
                 ItemKind::Naming(entries) => entries.iter().for_each(|e| push(&e.doc)),
                 ItemKind::Attr(a) => a.block.iter().flatten().for_each(|s| push(&s.doc)),
                 ItemKind::Platform(p) => p.lines.iter().for_each(|s| push(&s.doc)),
-                ItemKind::Device(d) => d.regions.iter().for_each(|r| push(&r.doc)),
-                ItemKind::Spec(_) | ItemKind::Rule(_) => {}
+                ItemKind::Device(d) => {
+                    d.regions.iter().for_each(|r| push(&r.doc));
+                    d.probed.iter().for_each(|p| push(&p.doc));
+                }
+                ItemKind::Spec(_) | ItemKind::Rule(_) | ItemKind::Capability(_) => {}
             }
         }
         push(&self.end_doc);
+        // A device's `mmio` and `probed` lines may interleave.
+        docs.sort_unstable_by_key(|d| d.start);
         Layout {
             comments: self.comments.clone(),
             items: self.items.iter().map(|i| i.span).collect(),
@@ -321,7 +334,7 @@ impl SpecFile {
             item.blank_before = false;
             clear_doc(&mut item.doc);
             match &mut item.kind {
-                ItemKind::Spec(n) => n.span = Span::default(),
+                ItemKind::Spec(n) | ItemKind::Capability(n) => n.span = Span::default(),
                 ItemKind::Naming(entries) => {
                     for e in entries {
                         clear_doc(&mut e.doc);
@@ -361,6 +374,7 @@ impl SpecFile {
                         r.span = Span::default();
                         r.blank_before = false;
                     }
+                    d.probed.iter_mut().for_each(clear_stmt);
                 }
                 ItemKind::Rule(r) => {
                     if let Some(d) = &mut r.device {

@@ -128,7 +128,7 @@ fn boundary_after(text: &str, at: usize) -> Option<usize> {
     }
     while line < b.len() {
         let doc = text[line..].starts_with("///");
-        if !prev_doc && (doc || b"dmaps".contains(&b[line])) {
+        if !prev_doc && (doc || b"dmapsc".contains(&b[line])) {
             return Some(line);
         }
         prev_doc = doc;
@@ -331,7 +331,7 @@ fn rule_name(r: &Rule) -> String {
         Rule::string => "a string",
         Rule::doc | Rule::doc_line => "a doc comment",
         Rule::item | Rule::chunk | Rule::item_at => {
-            "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`)"
+            "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`, `capability`)"
         }
         Rule::spec_decl | Rule::kw_spec => "`spec`",
         Rule::naming_block | Rule::kw_naming => "`naming`",
@@ -345,7 +345,9 @@ fn rule_name(r: &Rule) -> String {
         Rule::deprecated_stmt | Rule::kw_deprecated => "`deprecated`",
         Rule::sets_stmt | Rule::kw_sets => "`sets`",
         Rule::mmio_stmt => "`mmio`",
-        Rule::mapping => "`encrypted` or `decrypted`",
+        Rule::mapping => "`encrypted`, `decrypted` or `refuse`",
+        Rule::capability_decl => "`capability`",
+        Rule::probed_stmt => "`probed`",
         Rule::expr | Rule::paren => "an expression",
         Rule::not_op => "`!`",
         Rule::or_op => "`||`",
@@ -647,10 +649,23 @@ impl Builder<'_, '_> {
             Rule::device_decl => {
                 let mut name = None;
                 let mut regions = Vec::new();
+                let mut probed = Vec::new();
                 for part in decl.into_inner() {
                     match part.as_rule() {
                         Rule::ident => name = Some(self.name(part)),
                         Rule::mmio_stmt => regions.extend(self.mmio(part)),
+                        Rule::probed_stmt => {
+                            let span = self.span(&part);
+                            let mut doc = None;
+                            for s in part.into_inner() {
+                                match s.as_rule() {
+                                    Rule::doc => doc = Some(self.stray_doc(s, "a `probed` line")),
+                                    Rule::COMMENT => self.comment(&s),
+                                    _ => {}
+                                }
+                            }
+                            probed.push(self.stmt(doc, (), span));
+                        }
                         Rule::COMMENT => self.comment(&part),
                         _ => {}
                     }
@@ -658,6 +673,7 @@ impl Builder<'_, '_> {
                 ItemKind::Device(DeviceDecl {
                     name: name?,
                     regions,
+                    probed,
                 })
             }
             Rule::map_rule | Rule::default_rule => {
@@ -668,10 +684,10 @@ impl Builder<'_, '_> {
                     match part.as_rule() {
                         Rule::ident => device = Some(self.name(part)),
                         Rule::mapping => {
-                            let m = if part.as_str().starts_with('e') {
-                                Mapping::Encrypted
-                            } else {
-                                Mapping::Decrypted
+                            let m = match part.as_str().as_bytes()[0] {
+                                b'e' => Mapping::Encrypted,
+                                b'd' => Mapping::Decrypted,
+                                _ => Mapping::Refuse,
                             };
                             mapping = Some((m, self.span(&part)));
                         }
@@ -687,6 +703,17 @@ impl Builder<'_, '_> {
                     mapping_span,
                     when,
                 })
+            }
+            Rule::capability_decl => {
+                let mut name = None;
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => name = Some(self.name(part)),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
+                    }
+                }
+                ItemKind::Capability(name?)
             }
             _ => return None,
         })

@@ -15,6 +15,21 @@ use crate::ast::*;
 use crate::parser::newlines_before;
 use crate::{Diagnostic, Span};
 
+/// A line of a device's block.
+enum DeviceLine<'a> {
+    Mmio(&'a RegionDecl),
+    Probed(&'a Stmt<()>),
+}
+
+impl DeviceLine<'_> {
+    fn span(&self) -> Span {
+        match self {
+            DeviceLine::Mmio(r) => r.span,
+            DeviceLine::Probed(p) => p.span,
+        }
+    }
+}
+
 /// The width the printer fills lines to.
 pub const WIDTH: usize = 100;
 /// Spaces per indentation level.
@@ -599,12 +614,13 @@ impl Printer<'_> {
             ItemKind::Device(_) => "device",
             ItemKind::Rule(r) if r.device.is_some() => "map",
             ItemKind::Rule(_) => "default",
+            ItemKind::Capability(_) => "capability",
         };
         let head = self.preamble(item.doc.as_ref(), kw, at, item.blank_before, blanks);
         let mut line = Vec::new();
         let mut block = None;
         match &item.kind {
-            ItemKind::Spec(name) => {
+            ItemKind::Spec(name) | ItemKind::Capability(name) => {
                 line.push(self.spanned(name.span));
                 line.push(self.mid(";", semi));
             }
@@ -650,7 +666,11 @@ impl Printer<'_> {
             ItemKind::Device(d) => {
                 line.push(self.spanned(d.name.span));
                 let open = self.after(d.name.span.end);
-                block = Some(self.block(open, semi, &d.regions, Self::mmio_stmt));
+                // `mmio` and `probed` lines in the order written.
+                let mut lines: Vec<DeviceLine> = d.regions.iter().map(DeviceLine::Mmio).collect();
+                lines.extend(d.probed.iter().map(DeviceLine::Probed));
+                lines.sort_by_key(|l| l.span().start);
+                block = Some(self.block(open, semi, &lines, Self::device_line));
             }
             ItemKind::Rule(r) => {
                 if let Some(dev) = &r.device {
@@ -757,6 +777,18 @@ impl Printer<'_> {
         let names = self.idents(&s.body);
         let semi = self.mid(";", s.span.end - 1);
         D::Cat(vec![head, D::Space, nest(D::Cat(vec![names, semi]))])
+    }
+
+    fn device_line(&mut self, l: &DeviceLine, blanks: Blanks) -> D {
+        match l {
+            DeviceLine::Mmio(r) => self.mmio_stmt(r, blanks),
+            DeviceLine::Probed(p) => {
+                let at = self.keyword_at(p.doc.as_ref(), p.span);
+                let head = self.preamble(p.doc.as_ref(), "probed", at, p.blank_before, blanks);
+                let semi = self.mid(";", p.span.end - 1);
+                D::Cat(vec![head, semi])
+            }
+        }
     }
 
     fn mmio_stmt(&mut self, r: &RegionDecl, blanks: Blanks) -> D {

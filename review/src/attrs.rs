@@ -3,7 +3,7 @@
 
 use crate::kinds::*;
 use crate::Change;
-use ccattr_core::model::{Attr, AttrId, AttrKind, Model};
+use ccattr_core::model::{Atom, Attr, AttrId, AttrKind, Model};
 use ccattr_core::Checked;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -69,7 +69,13 @@ fn definition(model: &Model, a: &Attr, name: &dyn Fn(AttrId) -> String) -> Strin
         }
         AttrKind::Derived { cond } => {
             let names: Vec<String> = (0..model.attrs.len()).map(name).collect();
-            format!("= {}", cond.display(&|i| names[i].as_str()))
+            format!(
+                "= {}",
+                cond.display(&|a| match a {
+                    Atom::Attr(i) => names[i].as_str(),
+                    Atom::Cap(c) => model.caps[c].name.as_str(),
+                })
+            )
         }
     }
 }

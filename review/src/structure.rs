@@ -4,7 +4,7 @@
 use crate::attrs::Names;
 use crate::kinds::*;
 use crate::Change;
-use ccattr_core::model::{Model, Region, Rule};
+use ccattr_core::model::{Atom, Model, Region, Rule};
 use ccattr_core::Checked;
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
@@ -237,7 +237,13 @@ fn rule_text(model: &Model, rule: &Rule, name: &dyn Fn(usize) -> String) -> Stri
         None => format!("default {}", rule.mapping.as_str()),
     };
     match &rule.cond {
-        Some(c) => format!("{head} when {};", c.display(&|a| names[a].as_str())),
+        Some(c) => format!(
+            "{head} when {};",
+            c.display(&|a| match a {
+                Atom::Attr(i) => names[i].as_str(),
+                Atom::Cap(c) => model.caps[c].name.as_str(),
+            })
+        ),
         None => format!("{head};"),
     }
 }

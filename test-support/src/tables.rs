@@ -113,6 +113,7 @@ mod model {
                     span: at(line),
                 })
                 .collect(),
+            probed: false,
         }
     }
 
@@ -353,6 +354,7 @@ pub mod arb {
                             })
                             .collect(),
                         devices,
+                        caps: Vec::new(),
                         rules,
                         derive_order,
                     };
