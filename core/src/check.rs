@@ -15,8 +15,9 @@ pub const MAX_TERMS: u64 = 1024;
 pub const MAX_CAPS: usize = 32;
 
 /// The keys a `naming` block accepts.
-pub const NAMING_KEYS: [&str; 7] = [
+pub const NAMING_KEYS: [&str; 8] = [
     "prefix",
+    "capability_prefix",
     "max_length",
     "forbid_words",
     "require_doc",
@@ -886,6 +887,9 @@ fn check_naming(items: &[ast::Item], diags: &mut Vec<Diagnostic>) -> Naming {
             };
             match (key, &e.value) {
                 ("prefix", Value::Str(s)) => naming.prefix = Some(s.value.clone()),
+                ("capability_prefix", Value::Str(s)) => {
+                    naming.capability_prefix = Some((s.value.clone(), s.span))
+                }
                 ("max_length", Value::Int(i)) => naming.max_length = Some(i.value),
                 ("require_doc", Value::Bool(b, _)) => naming.require_doc = *b,
                 ("forbid_words" | "allow" | "warn" | "deny", Value::List(vs, _)) => {
@@ -909,7 +913,7 @@ fn check_naming(items: &[ast::Item], diags: &mut Vec<Diagnostic>) -> Naming {
                         }
                     }
                 }
-                ("prefix", _) => diags.push(mismatch("a string")),
+                ("prefix" | "capability_prefix", _) => diags.push(mismatch("a string")),
                 ("max_length", _) => diags.push(mismatch("an integer")),
                 ("require_doc", _) => diags.push(mismatch("`true` or `false`")),
                 _ => diags.push(mismatch("a list of strings")),

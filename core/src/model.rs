@@ -214,6 +214,9 @@ pub struct Rule {
 #[derive(Clone, Debug, Default)]
 pub struct Naming {
     pub prefix: Option<String>,
+    /// The prefix every capability name must have (version 2; lint L-rule
+    /// `capability-prefix`), with where it is set.
+    pub capability_prefix: Option<(String, Span)>,
     pub max_length: Option<u64>,
     pub forbid_words: Vec<(String, Span)>,
     pub require_doc: bool,
