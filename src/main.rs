@@ -73,11 +73,19 @@ pub enum Command {
     /// Decide one address or range, with the trace of how.
     Explain {
         spec: PathBuf,
-        /// Address, decimal or 0x hex.
-        addr: String,
+        /// Address, decimal or 0x hex (not with --device).
+        #[arg(required_unless_present = "device")]
+        addr: Option<String>,
         /// Size of the range in bytes (default 1).
         #[arg(long, default_value = "1")]
         size: String,
+        /// A probed device (version 2): decide it from its capabilities instead of an
+        /// address.
+        #[arg(long, conflicts_with = "addr")]
+        device: Option<String>,
+        /// The capabilities the probed device reports (comma-separated; default none).
+        #[arg(long, requires = "device")]
+        caps: Option<String>,
         /// A declared platform: its full attribute set.
         #[arg(long, conflicts_with = "attrs")]
         platform: Option<String>,

@@ -7,7 +7,7 @@
 mod cases;
 mod support;
 
-use cases::{base_sets, full_sets, have, ranges, root, specs, Random};
+use cases::{base_sets, full_sets, have, probed_cases, ranges, root, specs, Random};
 use ccattr_codegen::Target;
 use ccattr_core::{Decision, DecisionTable};
 use std::fmt::Write as _;
@@ -50,14 +50,52 @@ fn cases_c(table: &DecisionTable, header: &str) -> (String, usize) {
             n += 1;
         }
     }
+    c.push_str("};\n");
+    let probed = probed_cases(table, &mut random);
+    let probed_loop = if probed.is_empty() {
+        String::new()
+    } else {
+        c.push_str(
+            "\nstatic const struct {\n\tu64 attrs;\n\tunsigned int dev;\n\tu32 caps;\n\
+             \tint want;\n} probed[] = {\n",
+        );
+        for &(attrs, dev, caps, want) in &probed {
+            writeln!(
+                c,
+                "\t{{ {attrs:#x}ULL, {dev}, {caps:#x}U, {} }},",
+                c_decision(&upper, want)
+            )
+            .unwrap();
+        }
+        c.push_str("};\n");
+        format!(
+            r#"	for (i = 0; i < sizeof(probed) / sizeof(probed[0]); i++) {{
+		enum {name}_map got = {name}_decide_probed(probed[i].attrs,
+				(enum {name}_probed)probed[i].dev, probed[i].caps);
+
+		if ((int)got != probed[i].want) {{
+			printf("decide_probed(%#llx, %u, %#x) = %d, want %d\n",
+			       (unsigned long long)probed[i].attrs, probed[i].dev,
+			       (unsigned int)probed[i].caps, (int)got, probed[i].want);
+			failed++;
+		}}
+	}}
+	passed += (unsigned int)(sizeof(probed) / sizeof(probed[0]));
+	if ({name}_decide_probed(0, {upper}_NR_PROBED, 0) != {upper}_MAP_INVALID) {{
+		printf("decide_probed() of a device past the last does not answer INVALID\n");
+		failed++;
+	}}
+"#
+        )
+    };
+    n += probed.len();
     write!(
         c,
-        r#"}};
-
+        r#"
 int run_cases(void)
 {{
-	unsigned int i, failed = 0;
-
+	unsigned int i, failed = 0, passed = 0;
+{probed_loop}
 	for (i = 0; i < sizeof(closes) / sizeof(closes[0]); i++) {{
 		u64 got = {name}_attrs_close(closes[i].base);
 
@@ -80,9 +118,8 @@ int run_cases(void)
 			failed++;
 		}}
 	}}
-	printf("%u passed, %u failed\n",
-	       (unsigned int)(sizeof(closes) / sizeof(closes[0]) + sizeof(cases) / sizeof(cases[0])) -
-	       failed, failed);
+	passed += (unsigned int)(sizeof(closes) / sizeof(closes[0]) + sizeof(cases) / sizeof(cases[0]));
+	printf("%u passed, %u failed\n", passed - failed, failed);
 	return failed != 0;
 }}
 "#
@@ -117,6 +154,39 @@ fn main_c(table: &DecisionTable, header: &str) -> String {
             p.full
         )
         .unwrap();
+    }
+    // The capabilities' bits and the probed devices' values, where the upper-cased
+    // name is not shared (a later one gets a suffix, which ccattr_codegen's tests
+    // cover).
+    let unique = |names: Vec<String>| {
+        names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| names.iter().filter(|m| m == n).count() == 1)
+            .map(|(i, n)| (i, n.clone()))
+            .collect::<Vec<_>>()
+    };
+    for (i, cap) in unique(
+        table
+            .caps
+            .iter()
+            .map(|c| c.name.to_ascii_uppercase())
+            .collect(),
+    ) {
+        let m = format!("{upper}_CAP_{cap}");
+        writeln!(c, "_Static_assert({m} == 1U << {i}, \"{m}\");").unwrap();
+    }
+    let probed: Vec<String> = table
+        .probed_devices()
+        .map(|(_, d)| d.name.to_ascii_uppercase())
+        .collect();
+    if table.uses_v2() {
+        let m = format!("{upper}_NR_PROBED");
+        writeln!(c, "_Static_assert({m} == {}, \"{m}\");", probed.len()).unwrap();
+    }
+    for (i, dev) in unique(probed) {
+        let m = format!("{upper}_PROBED_{dev}");
+        writeln!(c, "_Static_assert({m} == {i}, \"{m}\");").unwrap();
     }
     // `REFUSED` is declared only for a spec that uses version 2.
     let decisions = if table.uses_v2() { 6 } else { 5 };

@@ -125,6 +125,7 @@ fn table(text: &str) -> (Option<DecisionTable>, Vec<&'static str>) {
             d.regions.iter_mut().for_each(|r| r.line = 0);
         }
         t.rules.iter_mut().for_each(|r| r.line = 0);
+        t.caps.iter_mut().for_each(|c| c.line = 0);
         t
     });
     (table, codes)

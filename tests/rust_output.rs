@@ -9,7 +9,7 @@
 mod cases;
 mod support;
 
-use cases::{base_sets, full_sets, have, ranges, specs, Random};
+use cases::{base_sets, full_sets, have, probed_cases, ranges, specs, Random};
 use ccattr_codegen::Target;
 use ccattr_core::{Decision, DecisionTable};
 use std::fmt::Write as _;
@@ -165,6 +165,42 @@ fn rust_decisions_match_the_table() {
             .unwrap();
         }
 
+        // Version 2: the capabilities' constants and the probed devices, where the
+        // name is plain enough to spell here (one lower-case word or snake case,
+        // not shared once upper-cased).
+        let plain = |n: &str| !n.starts_with('_') && !n.chars().any(|c| c.is_ascii_uppercase());
+        for (i, c) in table.caps.iter().enumerate() {
+            let upper = c.name.to_ascii_uppercase();
+            if table
+                .caps
+                .iter()
+                .filter(|o| o.name.to_ascii_uppercase() == upper)
+                .count()
+                == 1
+            {
+                writeln!(
+                    program,
+                    "const _: () = assert!({name}::caps::{upper}.bits() == 1 << {i});"
+                )
+                .unwrap();
+            }
+        }
+        for (i, (_, d)) in table.probed_devices().enumerate() {
+            writeln!(
+                program,
+                "const _: () = assert!({name}::Probed::ALL[{i}] as u8 == {i});"
+            )
+            .unwrap();
+            if plain(&d.name) {
+                writeln!(
+                    program,
+                    "const _: () = assert!({name}::Probed::{} as u8 == {i});",
+                    upper_camel(&d.name)
+                )
+                .unwrap();
+            }
+        }
+
         // The cases, checked at run time.
         writeln!(program, "\nfn check_{name}() -> (u32, u32) {{").unwrap();
         writeln!(program, "    use {name}::{{AttrSet, MapDecision}};").unwrap();
@@ -217,10 +253,45 @@ fn rust_decisions_match_the_table() {
              let got = ({name}::decide(set, addr, size), {name}::is_private_mmio(set, addr));\n        \
              if got == (want, private) {{ passed += 1 }} else {{\n            \
              failed += 1;\n            \
-             println!(\"{name}: decide({{attrs:#x}}, {{addr:#x}}, {{size:#x}}) = {{got:?}}, want {{:?}}\", (want, private));\n        }}\n    }}\n    \
-             (passed, failed)\n}}\n"
+             println!(\"{name}: decide({{attrs:#x}}, {{addr:#x}}, {{size:#x}}) = {{got:?}}, want {{:?}}\", (want, private));\n        }}\n    }}"
         )
         .unwrap();
+        let probed = probed_cases(&table, &mut random);
+        if !probed.is_empty() {
+            for (i, (_, d)) in table.probed_devices().enumerate() {
+                writeln!(
+                    program,
+                    "    assert_eq!({name}::Probed::ALL[{i}].name(), {:?});",
+                    d.name
+                )
+                .unwrap();
+            }
+            writeln!(
+                program,
+                "    let probed: &[(u64, usize, u32, MapDecision)] = &["
+            )
+            .unwrap();
+            for &(attrs, dev, caps, want) in &probed {
+                writeln!(
+                    program,
+                    "        ({attrs:#x}, {dev}, {caps:#x}, MapDecision::{}),",
+                    rust_decision(want)
+                )
+                .unwrap();
+                total += 1;
+            }
+            writeln!(
+                program,
+                "    ];\n    \
+                 for &(attrs, dev, caps, want) in probed {{\n        \
+                 let got = {name}::decide_probed(AttrSet::from_bits(attrs), {name}::Probed::ALL[dev], {name}::CapSet::from_bits(caps));\n        \
+                 if got == want {{ passed += 1 }} else {{\n            \
+                 failed += 1;\n            \
+                 println!(\"{name}: decide_probed({{attrs:#x}}, {{dev}}, {{caps:#x}}) = {{got:?}}, want {{want:?}}\");\n        }}\n    }}"
+            )
+            .unwrap();
+        }
+        writeln!(program, "    (passed, failed)\n}}\n").unwrap();
         writeln!(
             mains,
             "    let (p, f) = check_{name}();\n    passed += p;\n    failed += f;"

@@ -12,7 +12,7 @@
 //! kernel's enum instead of defining it, can check the spec against it member for
 //! member, and asks the kernel's `cc_platform_has()` for the base attributes.
 
-use crate::lookup_layout::{Layout, Lookup, LookupRow};
+use crate::lookup_layout::{IndexType, Layout, Lookup, LookupRow};
 use crate::names;
 use crate::prose::{self, columns, rule_set_place, wrap, Quote, MAX_COLUMNS};
 use crate::Provenance;
@@ -90,6 +90,34 @@ struct Header {
     proto_decide: String,
     proto_private: String,
     proto_kernel_private: String,
+    /// What a spec that uses version 2 adds (empty otherwise).
+    v2: V2,
+}
+
+/// The declarations of version 2, in a header whose table uses it: `NAME_MAP_REFUSED`,
+/// the capabilities' bits, the probed devices and `NAME_decide_probed()`.
+#[derive(Default)]
+struct V2 {
+    /// Whether the table uses version 2 at all.
+    on: bool,
+    /// Whether a rule set of addresses can refuse: `NAME_decide()` then walks a range
+    /// to its end, or to the first refused byte.
+    ranges_refuse: bool,
+    /// The comment over the capabilities' bits (empty without capabilities).
+    caps_doc: Vec<String>,
+    /// `#define NAME_CAP_<CAP>`, each with its comment.
+    caps: Vec<PlatformMacro>,
+    /// The kernel-doc of `enum NAME_probed` and its members (empty without probed
+    /// devices).
+    probed_doc: Vec<String>,
+    probed: Vec<String>,
+    /// `#define NAME_NR_PROBED`, aligned.
+    nr_probed: String,
+    /// `NAME_decide_probed()`: its kernel-doc, prototype, `first_row[]` and rows.
+    decide_probed_doc: Vec<String>,
+    proto_decide_probed: String,
+    probed_first_row: Vec<String>,
+    probed_rows: Vec<String>,
 }
 
 struct Member {
@@ -137,7 +165,13 @@ impl Header {
         };
         let (implies, terms) = closure_arrays(table, lookup, &bit_names);
         let arrays = LookupArrays::new(table, lookup, &upper);
+        let v2 = if table.uses_v2() {
+            V2::new(table, lookup, &name, &upper)
+        } else {
+            V2::default()
+        };
         Header {
+            v2,
             guard: format!("CCATTR_{upper}_H"),
             head: head_comment(table, source),
             attr_enum_doc: attr_enum_doc(&attr_enum, &name),
@@ -206,6 +240,150 @@ impl Header {
             upper,
         }
     }
+}
+
+impl V2 {
+    fn new(table: &DecisionTable, lookup: &Lookup, name: &str, upper: &str) -> V2 {
+        let cap_consts = names::cap_consts(table);
+        let cap_defines = aligned_defines(
+            cap_consts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("{upper}_CAP_{c}"), format!("(1U << {i})"))),
+        );
+        let caps = table
+            .caps
+            .iter()
+            .zip(cap_defines)
+            .map(|(c, define)| PlatformMacro {
+                comment: comment("", &named_doc(&c.name, &c.doc)),
+                define,
+            })
+            .collect();
+        let caps_doc = if table.caps.is_empty() {
+            Vec::new()
+        } else {
+            comment(
+                "",
+                &[format!(
+                    "Capabilities of probed devices: bit N of the u32 that {name}_decide_probed() \
+                     takes is the capability of value N, which the caller reports for one device \
+                     at run time."
+                )],
+            )
+        };
+        let probed_names: Vec<String> = names::probed_consts(table)
+            .iter()
+            .map(|d| format!("{upper}_PROBED_{d}"))
+            .collect();
+        let nr_probed = aligned_defines(std::iter::once((
+            format!("{upper}_NR_PROBED"),
+            probed_names.len().to_string(),
+        )))
+        .concat();
+        let (probed_doc, probed, decide_probed_doc, probed_first_row, probed_rows) =
+            if lookup.probed.is_empty() {
+                Default::default()
+            } else {
+                let mut text = vec![format!("enum {name}_probed - The probed devices of {name}")];
+                for ((_, d), member) in table.probed_devices().zip(&probed_names) {
+                    let first = d.doc.iter().map(|l| l.trim()).find(|l| !l.is_empty());
+                    text.push(match first {
+                        Some(line) => format!("@{member}: {}: {line}", d.name),
+                        None => format!("@{member}: {}.", d.name),
+                    });
+                }
+                text.push(String::new());
+                text.push(format!(
+                    "Devices whose resources are found at run time, in declaration order: \
+                     {name}_decide_probed() decides them from the attributes and the \
+                     capabilities the caller reports. {upper}_NR_PROBED counts them."
+                ));
+                let members = probed_names.iter().map(|m| format!("\t{m},")).collect();
+                let first_row = array(
+                    &format!(
+                        "static const {} first_row[{upper}_NR_PROBED]",
+                        IndexType::for_max(lookup.probed.iter().map(|p| p.rows.len()).sum()).name()
+                    ),
+                    lookup.probed.iter().scan(0, |at, p| {
+                        let first = *at;
+                        *at += p.rows.len();
+                        Some(first.to_string())
+                    }),
+                );
+                let mut rows = Vec::new();
+                for p in &lookup.probed {
+                    let text = format!(
+                        "{}: {}",
+                        table.devices[p.device].name, "its map rules, then the default rules"
+                    );
+                    rows.extend(comment("\t\t", &[text]));
+                    rows.extend(rule_rows(table, &p.rows, |row| probed_row_line(row, upper)));
+                }
+                (
+                    block("", "/**", &text),
+                    members,
+                    decide_probed_doc(name, upper),
+                    first_row,
+                    rows,
+                )
+            };
+        V2 {
+            on: true,
+            ranges_refuse: lookup.ranges_refuse(),
+            caps_doc,
+            caps,
+            probed_doc,
+            probed,
+            nr_probed,
+            decide_probed_doc,
+            proto_decide_probed: prototype(
+                &format!("enum {name}_map {name}_decide_probed"),
+                &["u64 attrs", &format!("enum {name}_probed dev"), "u32 caps"],
+            ),
+            probed_first_row,
+            probed_rows,
+        }
+    }
+}
+
+/// `NAME: first line`, then the rest of a doc comment (or `NAME:` alone).
+fn named_doc(name: &str, doc: &[String]) -> Vec<String> {
+    match doc.split_first() {
+        Some((first, rest)) => {
+            let mut text = vec![format!("{name}: {}", first.trim())];
+            text.extend(rest.iter().cloned());
+            text
+        }
+        None => vec![format!("{name}:")],
+    }
+}
+
+/// The kernel-doc of `NAME_decide_probed()`.
+fn decide_probed_doc(name: &str, upper: &str) -> Vec<String> {
+    kernel_doc(
+        "",
+        &[
+            format!("{name}_decide_probed() - Decide how to map the MMIO of a probed device"),
+            format!("@attrs: the full attribute set, from {name}_attrs_close()"),
+            format!("@dev: the device, a member of &enum {name}_probed"),
+            format!(
+                "@caps: the capabilities the caller reports for it, an OR of {upper}_CAP_ bits"
+            ),
+        ],
+        &[
+            "The device's map rules, then the default rules, in source order: the first \
+             whose condition holds in @attrs and @caps decides. Bits of @caps that are not \
+             capabilities of the spec are ignored."
+                .to_string(),
+            String::new(),
+            format!(
+                "Return: the decision for the device's resources: %{upper}_MAP_REFUSED when \
+                 the mapping must fail, %{upper}_MAP_UNSPECIFIED when no rule decides, and \
+                 %{upper}_MAP_INVALID when @dev is not a member of &enum {name}_probed."
+            ),
+        ],
+    )
 }
 
 /// The opening comment: provenance, then the spec's doc comment. Made by `comment`
@@ -726,26 +904,42 @@ fn statement(func: &str, args: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The array rows of every rule set, each set and rule introduced by a comment.
+/// The array rows of every rule set, each set and rule introduced by a comment. A
+/// probed device's rule set has no rows here.
 fn rows(table: &DecisionTable, lookup: &Lookup, upper: &str) -> Vec<String> {
     let mut out = Vec::new();
     for rs in 0..lookup.first_row.len() {
+        let rows = lookup.rule_set_rows(rs);
+        if rows.is_empty() {
+            continue;
+        }
         out.extend(comment(
             "\t\t",
             &[format!("Rule set {rs}: {}", rule_set_place(table, rs))],
         ));
-        let mut last_rule = None;
-        for row in lookup.rule_set_rows(rs) {
-            if let Some(rule) = row.rule.filter(|&r| last_rule != Some(r)) {
-                last_rule = Some(rule);
-                let r = &table.rules[rule];
-                out.extend(comment("\t\t", std::slice::from_ref(&r.text)));
-            }
-            if row.rule.is_none() {
-                out.push("\t\t/* No rule decides. */".to_string());
-            }
-            out.push(row_line(row, upper));
+        out.extend(rule_rows(table, rows, |row| row_line(row, upper)));
+    }
+    out
+}
+
+/// The lines of a rule set's rows, each rule introduced by a comment.
+fn rule_rows(
+    table: &DecisionTable,
+    rows: &[LookupRow],
+    line: impl Fn(&LookupRow) -> String,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut last_rule = None;
+    for row in rows {
+        if let Some(rule) = row.rule.filter(|&r| last_rule != Some(r)) {
+            last_rule = Some(rule);
+            let r = &table.rules[rule];
+            out.extend(comment("\t\t", std::slice::from_ref(&r.text)));
         }
+        if row.rule.is_none() {
+            out.push("\t\t/* No rule decides. */".to_string());
+        }
+        out.push(line(row));
     }
     out
 }
@@ -765,6 +959,18 @@ fn row_line(row: &LookupRow, upper: &str) -> String {
         "\t\t{{ {}, {}, {upper}_MAP_{} }},",
         hex(row.mask),
         hex(row.value),
+        decision_suffix(row.decision)
+    )
+}
+
+/// A row of a probed device's rule set: masks of attributes and of capabilities.
+fn probed_row_line(row: &LookupRow, upper: &str) -> String {
+    format!(
+        "\t\t{{ {}, {}, {}, {}, {upper}_MAP_{} }},",
+        hex(row.mask),
+        hex(row.value),
+        hex(u64::from(row.cap_mask)),
+        hex(u64::from(row.cap_value)),
         decision_suffix(row.decision)
     )
 }
@@ -850,13 +1056,16 @@ fn packed_rows(lookup: &Lookup) -> Vec<String> {
         item.push_str(" }");
         item
     });
+    let maps = if lookup.ranges_refuse() {
+        "0 unspecified, 1 encrypted, 2 decrypted, 5 refused"
+    } else {
+        "0 unspecified, 1 encrypted, 2 decrypted"
+    };
     let mut out = comment(
         "\t\t",
-        &[
-            "Rule sets one after another; the last row of each always matches. \
-           Maps: 0 unspecified, 1 encrypted, 2 decrypted."
-                .to_string(),
-        ],
+        &[format!(
+            "Rule sets one after another; the last row of each always matches. Maps: {maps}."
+        )],
     );
     let mut line = String::from("\t\t");
     for item in items {

@@ -169,12 +169,18 @@ const LOCAL_NAMES: &[&str] = &[
     "attr",
     "attrs",
     "base",
+    "cap_mask",
+    "cap_value",
+    "caps",
+    "dev",
     "first",
     "first_row",
     "i",
     "implies",
     "last",
     "mask",
+    "mixed",
+    "next",
     "nr",
     "rows",
     "rule_set",
@@ -191,11 +197,13 @@ const SPEC_SUFFIXES: &[&str] = &[
     "attrs_close",
     "bit",
     "decide",
+    "decide_probed",
     "is_private_mmio",
     "kernel_attrs",
     "kernel_base",
     "kernel_is_private_mmio",
     "map",
+    "probed",
 ];
 
 /// `SPEC_SUFFIX` names the header defines.
@@ -204,10 +212,12 @@ const SPEC_UPPER_SUFFIXES: &[&str] = &[
     "EXTRA_BASE",
     "MIRRORS_CC_ATTR",
     "NR_ATTRS",
+    "NR_PROBED",
 ];
 
-/// `SPEC_FAMILY...` names the header defines, one per platform, attribute or decision.
-const SPEC_UPPER_FAMILIES: &[&str] = &["BIT_", "MAP_", "PLATFORM_"];
+/// `SPEC_FAMILY...` names the header defines, one per platform, attribute, decision,
+/// capability or probed device.
+const SPEC_UPPER_FAMILIES: &[&str] = &["BIT_", "CAP_", "MAP_", "PLATFORM_", "PROBED_"];
 
 /// The typedefs and macros of `<stdint.h>` (and the kernel's `__u64` family, which
 /// starts with `_` and is caught before).
@@ -286,6 +296,13 @@ mod tests {
             "TDX_MAP_MIXED",
             "TDX_BIT_GUEST",
             "TDX_MIRRORS_CC_ATTR",
+            "TDX_CAP_RUN",
+            "TDX_PROBED_BAR",
+            "TDX_NR_PROBED",
+            "tdx_decide_probed",
+            "tdx_probed",
+            "caps",
+            "dev",
         ] {
             assert!(c_reserved(name, "tdx").is_some(), "{name}");
         }

@@ -17,7 +17,7 @@
 //! strings. A reader checks `format` and `version` before anything else.
 
 use crate::Provenance;
-use ccattr_core::{DecisionTable, TABLE_FORMAT, TABLE_VERSION};
+use ccattr_core::{Decision, DecisionTable, TABLE_FORMAT, TABLE_VERSION};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
     let doc = Document {
         generated: &generated,
         format: TABLE_FORMAT,
-        version: TABLE_VERSION,
+        version: table.format_version(),
         generator: &generator,
         source: &source.source,
         table,
@@ -215,21 +215,28 @@ pub fn read_table(json: &str) -> Result<DecisionTable, TableError> {
             )))
         }
     }
-    match obj.get("version").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(TABLE_VERSION) => {}
+    let version = match obj.get("version").and_then(Value::as_u64) {
+        Some(v) if (1..=u64::from(TABLE_VERSION)).contains(&v) => v,
         Some(v) => {
             return Err(Version(format!(
-                "decision table version {v} is not supported (this ccattr reads version {TABLE_VERSION})"
+                "decision table version {v} is not supported (this ccattr reads versions 1 to {TABLE_VERSION})"
             )))
         }
         None => return Err(Version("decision table has no numeric \"version\"".into())),
-    }
+    };
     let table = obj
         .remove("table")
         .ok_or_else(|| Malformed("decision table has no \"table\"".to_string()))?;
     let table: DecisionTable = serde_json::from_value(table)
         .map_err(|e| Malformed(format!("malformed decision table: {e}")))?;
     validate(&table).map_err(|e| Malformed(format!("inconsistent decision table: {e}")))?;
+    if version < u64::from(table.format_version()) {
+        return Err(Malformed(format!(
+            "inconsistent decision table: version {version} has no capabilities, probed \
+             devices or refusing rules, and this table has them (it is version {})",
+            table.format_version()
+        )));
+    }
     Ok(table)
 }
 
@@ -279,6 +286,7 @@ fn validate(t: &DecisionTable) -> Result<(), String> {
             return Err(format!("rule set {i} names an unknown rule"));
         }
     }
+    validate_v2(t)?;
     let mut prev: Option<u64> = None;
     for iv in &t.intervals {
         if iv.start > iv.last || prev.is_some_and(|p| p >= iv.start) {
@@ -294,6 +302,60 @@ fn validate(t: &DecisionTable) -> Result<(), String> {
             ));
         }
         prev = Some(iv.last);
+    }
+    Ok(())
+}
+
+/// The invariants of the parts that version 2 adds: at most 32 capabilities, rows
+/// that read only declared ones, and each probed device with a rule set of its own
+/// that no address uses.
+fn validate_v2(t: &DecisionTable) -> Result<(), String> {
+    if t.caps.len() > 32 {
+        return Err(format!("{} capabilities (at most 32)", t.caps.len()));
+    }
+    let caps = t.cap_mask();
+    let mut probed_sets = std::collections::HashSet::new();
+    for (i, rs) in t.rule_sets.iter().enumerate() {
+        if rs
+            .rows
+            .iter()
+            .any(|r| r.cap_mask & !caps != 0 || r.cap_value & !r.cap_mask != 0)
+        {
+            return Err(format!("rule set {i} reads an unknown capability"));
+        }
+        if !t.refuses && rs.rows.iter().any(|r| r.decision == Decision::Refused) {
+            return Err(format!("rule set {i} refuses, and \"refuses\" is false"));
+        }
+    }
+    for d in &t.devices {
+        let Some(rs) = d.probed else { continue };
+        if rs >= t.rule_sets.len() || rs == 0 || !probed_sets.insert(rs) {
+            return Err(format!(
+                "probed device {} has no rule set of its own",
+                d.name
+            ));
+        }
+        if !d.regions.is_empty() {
+            return Err(format!("probed device {} has fixed regions", d.name));
+        }
+    }
+    if let Some(iv) = t
+        .intervals
+        .iter()
+        .find(|iv| probed_sets.contains(&iv.rule_set))
+    {
+        return Err(format!(
+            "interval {:#x} uses the rule set of a probed device",
+            iv.start
+        ));
+    }
+    if let Some((i, _)) = t
+        .rule_sets
+        .iter()
+        .enumerate()
+        .find(|(i, rs)| !probed_sets.contains(i) && rs.rows.iter().any(|r| r.cap_mask != 0))
+    {
+        return Err(format!("rule set {i} of addresses reads a capability"));
     }
     Ok(())
 }
@@ -350,12 +412,14 @@ mod tests {
         let err = read_table(&edited(|v| v["format"] = "other".into())).unwrap_err();
         assert!(matches!(err, TableError::NotATable(_)));
         assert!(err.to_string().contains("format is \"other\""), "{err}");
-        let err = read_table(&edited(|v| v["version"] = 2.into())).unwrap_err();
+        let err = read_table(&edited(|v| v["version"] = 3.into())).unwrap_err();
         assert!(matches!(err, TableError::Version(_)));
         assert!(
-            err.to_string().contains("version 2 is not supported"),
+            err.to_string().contains("version 3 is not supported"),
             "{err}"
         );
+        let err = read_table(&edited(|v| v["version"] = 0.into())).unwrap_err();
+        assert!(matches!(err, TableError::Version(_)));
         let err = read_table(&edited(|v| v["version"] = "1".into())).unwrap_err();
         assert!(err.to_string().contains("no numeric \"version\""), "{err}");
         assert!(read_table("[]").is_err());
@@ -363,6 +427,77 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("not JSON"));
+    }
+
+    #[test]
+    fn written_in_the_oldest_version_that_holds_it() {
+        let version = |t: &DecisionTable| {
+            let v: Value = serde_json::from_str(&emitted(t)).unwrap();
+            v["version"].as_u64().unwrap()
+        };
+        assert_eq!(version(&fixtures::vtom()), 1);
+        assert_eq!(version(&fixtures::odd()), 1);
+        assert_eq!(version(&fixtures::tdisp()), 2);
+        assert_eq!(version(&fixtures::probed()), 2);
+        // A version 2 table read back keeps answering for its probed devices.
+        let table = fixtures::probed();
+        let read = read_table(&emitted(&table)).unwrap();
+        for (device, _) in table.probed_devices() {
+            for caps in 0..16 {
+                for p in &table.platforms {
+                    assert_eq!(
+                        read.decide_probed(p.full, device, caps),
+                        table.decide_probed(p.full, device, caps)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_inconsistent_version_2_tables() {
+        let edited2 = |edit: fn(&mut Value)| {
+            let mut v: Value = serde_json::from_str(&emitted(&fixtures::tdisp())).unwrap();
+            edit(&mut v);
+            v.to_string()
+        };
+        let cases: [(fn(&mut Value), &str); 7] = [
+            (|v| v["version"] = 1.into(), "version 1 has no capabilities"),
+            (
+                |v| v["table"]["devices"][0]["probed"] = 99.into(),
+                "no rule set of its own",
+            ),
+            (
+                |v| v["table"]["devices"][0]["probed"] = 0.into(),
+                "no rule set of its own",
+            ),
+            (
+                |v| v["table"]["rule_sets"][1]["rows"][0]["cap_mask"] = "0x80".into(),
+                "unknown capability",
+            ),
+            (
+                |v| v["table"]["refuses"] = false.into(),
+                "\"refuses\" is false",
+            ),
+            (
+                |v| v["table"]["intervals"][0]["rule_set"] = 1.into(),
+                "uses the rule set of a probed device",
+            ),
+            (
+                |v| {
+                    v["table"]["devices"][0]["regions"] =
+                        serde_json::json!([{"start": "0x0", "last": "0xfff", "line": 1}])
+                },
+                "has fixed regions",
+            ),
+        ];
+        for (i, (case, want)) in cases.into_iter().enumerate() {
+            let err = read_table(&edited2(case)).unwrap_err();
+            assert!(err.to_string().contains(want), "case {i}: {err}");
+        }
+        let table = fixtures::tdisp();
+        assert_eq!(table.devices[0].probed, Some(1));
+        assert_eq!(table.rule_sets[1].rows[0].decision, Decision::Refused);
     }
 
     #[test]

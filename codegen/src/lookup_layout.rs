@@ -22,6 +22,9 @@
 //!   module keeps one slice per rule set and scans it to its end.
 //! - Closing a set of base attributes ORs in what each present base attribute
 //!   implies, then evaluates the derived attributes' terms in dependency order.
+//! - A probed device (version 2) has no address: its rule set is not among the
+//!   address rows (it has none there) but in [`Lookup::probed`], one per probed
+//!   device in declaration order, whose rows also match the capability set.
 
 use ccattr_core::table::Decision;
 use ccattr_core::DecisionTable;
@@ -45,11 +48,15 @@ pub struct Run {
     pub rule_set: usize,
 }
 
-/// One row of a rule set: it matches a full set `s` when `s & mask == value`.
+/// One row of a rule set: it matches a full set `s` and a capability set `c` when
+/// `s & mask == value` and `c & cap_mask == cap_value` (the capability mask is 0 in
+/// the rows of addresses, which are decided without capabilities).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LookupRow {
     pub mask: u64,
     pub value: u64,
+    pub cap_mask: u32,
+    pub cap_value: u32,
     pub decision: Decision,
     /// The table's rule this row comes from; `None` for the closing `unspecified` row.
     pub rule: Option<usize>,
@@ -73,6 +80,33 @@ pub enum IndexType {
     U64,
 }
 
+/// A rule set's rows as the lookups print them: closed by a row that always matches
+/// (one that answers `unspecified`) unless the last one already does.
+fn closed_rows(rows: &[ccattr_core::table::Row]) -> Vec<LookupRow> {
+    let mut out: Vec<LookupRow> = rows
+        .iter()
+        .map(|r| LookupRow {
+            mask: r.mask,
+            value: r.value,
+            cap_mask: r.cap_mask,
+            cap_value: r.cap_value,
+            decision: r.decision,
+            rule: Some(r.rule),
+        })
+        .collect();
+    if rows.last().is_none_or(|r| r.mask != 0 || r.cap_mask != 0) {
+        out.push(LookupRow {
+            mask: 0,
+            value: 0,
+            cap_mask: 0,
+            cap_value: 0,
+            decision: Decision::Unspecified,
+            rule: None,
+        });
+    }
+    out
+}
+
 impl IndexType {
     pub fn for_max(max: usize) -> IndexType {
         match u64::try_from(max).unwrap_or(u64::MAX) {
@@ -94,13 +128,27 @@ impl IndexType {
     }
 }
 
+/// The rule set of a probed device (version 2): its rows end with one that always
+/// matches, like those of the address rule sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbedSet {
+    /// The device's index in the table.
+    pub device: usize,
+    /// Its rule set's index in the table.
+    pub rule_set: usize,
+    pub rows: Vec<LookupRow>,
+}
+
 #[derive(Debug)]
 pub struct Lookup {
     /// Sorted by start; the first starts at 0.
     pub runs: Vec<Run>,
-    /// For each rule set, the index of its first row in `rows`.
+    /// For each rule set, the index of its first row in `rows`. A probed device's rule
+    /// set has no rows there (its entry is where the next set starts).
     pub first_row: Vec<usize>,
     pub rows: Vec<LookupRow>,
+    /// The rule sets of the probed devices, in declaration order.
+    pub probed: Vec<ProbedSet>,
     /// For each attribute, the bits its presence in a base set adds (0 for a derived
     /// attribute, which a base set cannot carry).
     pub implies: Vec<u64>,
@@ -134,23 +182,23 @@ impl Lookup {
             });
         }
 
+        let probed: Vec<ProbedSet> = table
+            .probed_devices()
+            .filter_map(|(device, d)| {
+                let rule_set = d.probed.filter(|&rs| rs < table.rule_sets.len())?;
+                Some(ProbedSet {
+                    device,
+                    rule_set,
+                    rows: closed_rows(&table.rule_sets[rule_set].rows),
+                })
+            })
+            .collect();
         let mut first_row = Vec::with_capacity(table.rule_sets.len());
         let mut rows = Vec::new();
-        for rs in &table.rule_sets {
+        for (i, rs) in table.rule_sets.iter().enumerate() {
             first_row.push(rows.len());
-            rows.extend(rs.rows.iter().map(|r| LookupRow {
-                mask: r.mask,
-                value: r.value,
-                decision: r.decision,
-                rule: Some(r.rule),
-            }));
-            if rs.rows.last().is_none_or(|r| r.mask != 0) {
-                rows.push(LookupRow {
-                    mask: 0,
-                    value: 0,
-                    decision: Decision::Unspecified,
-                    rule: None,
-                });
+            if !probed.iter().any(|p| p.rule_set == i) {
+                rows.extend(closed_rows(&rs.rows));
             }
         }
 
@@ -175,9 +223,17 @@ impl Lookup {
             runs,
             first_row,
             rows,
+            probed,
             implies,
             derived,
         }
+    }
+
+    /// Whether a range can be refused: some rule set of addresses has a row that
+    /// refuses. The lookups then walk a range to its end (a refused byte refuses it
+    /// all) instead of stopping at the first difference.
+    pub fn ranges_refuse(&self) -> bool {
+        self.rows.iter().any(|r| r.decision == Decision::Refused)
     }
 
     /// How the generated code finds the run of an address.
@@ -275,19 +331,28 @@ impl Lookup {
             }
             self.rows[i].decision
         };
+        // With rows that refuse, a range is walked to its end (or to a refused run).
+        let refuse = self.ranges_refuse();
         match layout {
             Layout::Scan => {
                 // The run: how many runs end below `addr`.
                 let n = self.runs.len();
                 let mut run = (0..n - 1).filter(|&i| self.last(i) < addr).count();
                 let decision = eval(self.runs[run].rule_set);
-                while self.last(run) < last {
+                let mut mixed = false;
+                while self.last(run) < last && decision != Decision::Refused {
                     run += 1;
-                    if eval(self.runs[run].rule_set) != decision {
-                        return Decision::Mixed;
+                    match eval(self.runs[run].rule_set) {
+                        Decision::Refused if refuse => return Decision::Refused,
+                        next if next != decision && !refuse => return Decision::Mixed,
+                        next => mixed |= next != decision,
                     }
                 }
-                decision
+                if mixed {
+                    Decision::Mixed
+                } else {
+                    decision
+                }
             }
             Layout::Search => {
                 let slots = self.eytzinger();
@@ -298,7 +363,8 @@ impl Lookup {
                 }
                 k >>= k.trailing_ones() + 1;
                 let decision = eval(self.runs[slots[k]].rule_set);
-                while key(k) < last {
+                let mut mixed = false;
+                while key(k) < last && decision != Decision::Refused {
                     // The next slot in order: right once then left to the end, or up
                     // past every right turn and one left turn.
                     if 2 * k + 1 < slots.len() {
@@ -309,13 +375,35 @@ impl Lookup {
                     } else {
                         k >>= k.trailing_ones() + 1;
                     }
-                    if eval(self.runs[slots[k]].rule_set) != decision {
-                        return Decision::Mixed;
+                    match eval(self.runs[slots[k]].rule_set) {
+                        Decision::Refused if refuse => return Decision::Refused,
+                        next if next != decision && !refuse => return Decision::Mixed,
+                        next => mixed |= next != decision,
                     }
                 }
-                decision
+                if mixed {
+                    Decision::Mixed
+                } else {
+                    decision
+                }
             }
         }
+    }
+
+    /// The decision of the `n`-th probed device computed over these arrays, as the
+    /// generated code computes it: `invalid` when there is no such device.
+    #[cfg(test)]
+    pub fn decide_probed_in(&self, attrs: u64, n: usize, caps: u32) -> Decision {
+        let Some(set) = self.probed.get(n) else {
+            return Decision::Invalid;
+        };
+        let mut i = 0;
+        while attrs & set.rows[i].mask != set.rows[i].value
+            || caps & set.rows[i].cap_mask != set.rows[i].cap_value
+        {
+            i += 1;
+        }
+        set.rows[i].decision
     }
 
     /// `is_private_mmio` as the scanned layout computes it: only the private runs
@@ -384,8 +472,12 @@ mod tests {
             let lookup = Lookup::new(&table);
             for rs in 0..lookup.first_row.len() {
                 let rows = lookup.rule_set_rows(rs);
+                // A probed device's rule set has its rows in `probed` instead.
+                let probed = lookup.probed.iter().find(|p| p.rule_set == rs);
+                let rows = probed.map_or(rows, |p| &p.rows[..]);
                 assert!(!rows.is_empty());
                 assert_eq!(rows[rows.len() - 1].mask, 0);
+                assert_eq!(rows[rows.len() - 1].cap_mask, 0);
             }
         }
     }
@@ -416,6 +508,19 @@ mod tests {
                         );
                     }
                 }
+                for (n, (device, d)) in table.probed_devices().enumerate() {
+                    for caps in fixtures::cap_sets(&table, d.probed.unwrap()) {
+                        assert_eq!(
+                            Some(lookup.decide_probed_in(attrs, n, caps)),
+                            table.decide_probed(attrs, device, caps),
+                            "{} probed {} attrs {attrs:#x} caps {caps:#x}",
+                            table.spec,
+                            d.name
+                        );
+                    }
+                }
+                let n = lookup.probed.len();
+                assert_eq!(lookup.decide_probed_in(attrs, n, 0), Decision::Invalid);
             }
         }
     }
@@ -432,6 +537,7 @@ mod tests {
                     .collect(),
                 first_row: vec![0],
                 rows: Vec::new(),
+                probed: Vec::new(),
                 implies: Vec::new(),
                 derived: Vec::new(),
             };

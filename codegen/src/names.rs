@@ -179,15 +179,56 @@ pub fn upper(name: &str) -> String {
 /// Where two names meet once upper-cased, or a name is `_` (which Rust cannot name
 /// a constant), the later one gets its position as a suffix (`_1`).
 pub fn platform_consts(table: &DecisionTable) -> Vec<String> {
+    upper_consts(table.platforms.iter().map(|p| p.name.as_str()))
+}
+
+/// The name of each capability's constant (version 2), made like
+/// [`platform_consts`]: `TDISP_RUN` in `NAME_CAP_TDISP_RUN` and `caps::TDISP_RUN`.
+pub fn cap_consts(table: &DecisionTable) -> Vec<String> {
+    upper_consts(table.caps.iter().map(|c| c.name.as_str()))
+}
+
+/// The C name of each probed device (version 2), in declaration order, made like
+/// [`platform_consts`]: `PCI_BAR` in `NAME_PROBED_PCI_BAR`.
+pub fn probed_consts(table: &DecisionTable) -> Vec<String> {
+    upper_consts(table.probed_devices().map(|(_, d)| d.name.as_str()))
+}
+
+/// Names upper-cased, each made unique by its position where it meets an earlier
+/// one or is `_`.
+fn upper_consts<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut taken = HashSet::new();
-    table
-        .platforms
-        .iter()
+    names
         .enumerate()
-        .map(|(i, p)| {
-            let mut name = upper(&p.name);
+        .map(|(i, n)| {
+            let mut name = upper(n);
             while name == "_" || taken.contains(&name) {
                 name = format!("{name}_{i}");
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
+/// The variant of `enum Probed` for each probed device (version 2), in declaration
+/// order: the device's name in UpperCamelCase (`pci_bar` gives `PciBar`). A name
+/// that does not make a variant (`_1` gives `1`) gets `Device` in front; where two
+/// meet (`pci_bar` and `pciBar`), the later one gets its position as a suffix.
+pub fn probed_variants(table: &DecisionTable) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::new();
+    table
+        .probed_devices()
+        .enumerate()
+        .map(|(i, (_, d))| {
+            let camel = upper_camel(&d.name);
+            let mut name = if is_rust_camel(&camel) {
+                camel
+            } else {
+                format!("Device{camel}")
+            };
+            while taken.contains(&name) {
+                name = format!("{name}{i}");
             }
             taken.insert(name.clone());
             name
@@ -218,6 +259,44 @@ mod tests {
             table.platforms.push(p);
         }
         assert_eq!(platform_consts(&table), ["FOO", "FOO_1", "__2", "FOO_3"]);
+    }
+
+    #[test]
+    fn capability_and_probed_names_stay_distinct() {
+        let table = ccattr_test_support::tables::probed();
+        assert_eq!(cap_consts(&table), ["RUN", "RUN_1", "MSIX", "SPARE"]);
+        assert_eq!(
+            probed_consts(&table),
+            ["PCI_BAR", "PCIBAR", "PLAIN", "ALWAYS"]
+        );
+        assert_eq!(
+            probed_variants(&table),
+            ["PciBar", "PciBar1", "Plain", "Always"]
+        );
+
+        let mut table = ccattr_test_support::tables::tdisp();
+        let cap = table.caps[0].clone();
+        let bar = table.devices[0].clone();
+        for name in ["_", "Tdisp_Run", "_1"] {
+            table.caps.push(ccattr_core::table::TableCap {
+                name: name.into(),
+                ..cap.clone()
+            });
+            table.devices.push(ccattr_core::table::TableDevice {
+                name: name.into(),
+                ..bar.clone()
+            });
+        }
+        assert_eq!(
+            cap_consts(&table),
+            ["TDISP_RUN", "MSIX_BAR", "__2", "TDISP_RUN_3", "_1"]
+        );
+        assert_eq!(probed_consts(&table), ["PCI_BAR", "__1", "TDISP_RUN", "_1"]);
+        assert_eq!(
+            probed_variants(&table),
+            ["PciBar", "Device", "TdispRun", "Device1"]
+        );
+        assert!(probed_variants(&table).iter().all(|v| is_rust_camel(v)));
     }
 
     #[test]

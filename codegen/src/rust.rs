@@ -139,9 +139,14 @@ fn module(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> Toke
     let names = RustNames::new(table);
     let attr_enum = attr_enum(table, &names);
     let attr_set = attr_set(table, lookup, &names);
-    let map_decision = map_decision();
+    let map_decision = map_decision(table.uses_v2());
     let decide = decide(table, lookup, splices);
     let platforms = platforms(table);
+    let probed = if table.uses_v2() {
+        probed(table, lookup)
+    } else {
+        TokenStream::new()
+    };
     let nr_attrs = Literal::usize_unsuffixed(table.attrs.len());
     quote! {
         #attr_enum
@@ -153,6 +158,190 @@ fn module(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> Toke
         #platforms
         #map_decision
         #decide
+        #probed
+    }
+}
+
+/// What version 2 adds: `CapSet`, the `caps` module, `enum Probed` and
+/// `decide_probed`.
+fn probed(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
+    let cap_consts = table
+        .caps
+        .iter()
+        .zip(names::cap_consts(table))
+        .enumerate()
+        .map(|(i, (c, name))| {
+            let name = ident(&name);
+            let mut lines = if c.doc.is_empty() {
+                vec![format!("The capability `{}`.", c.name)]
+            } else {
+                c.doc.clone()
+            };
+            lines.push(String::new());
+            lines.push(format!("Bit {i}."));
+            let docs = doc(&lines);
+            let bits = hex(1 << i, 0);
+            quote! {
+                #docs
+                pub const #name: super::CapSet = super::CapSet::from_bits(#bits);
+            }
+        });
+    let cap_set = quote! {
+        /// A set of capabilities of a probed device, which the caller reports at run
+        /// time: bit `i` is the capability of value `i` (see [`caps`]).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct CapSet(u32);
+
+        impl CapSet {
+            /// The set without capabilities.
+            pub const EMPTY: Self = Self(0);
+
+            /// The set whose bit `i` is the capability of value `i`.
+            #[must_use]
+            pub const fn from_bits(bits: u32) -> Self {
+                Self(bits)
+            }
+
+            /// The set as bits: bit `i` is the capability of value `i`.
+            #[must_use]
+            pub const fn bits(self) -> u32 {
+                self.0
+            }
+
+            /// Whether every capability of `caps` is in the set.
+            #[must_use]
+            pub const fn contains(self, caps: CapSet) -> bool {
+                self.0 & caps.0 == caps.0
+            }
+
+            /// The set with the capabilities of `caps` added.
+            #[must_use]
+            pub const fn with(self, caps: CapSet) -> Self {
+                Self(self.0 | caps.0)
+            }
+        }
+
+        /// Each capability of the spec as a [`CapSet`] of one member.
+        pub mod caps {
+            #(#cap_consts)*
+        }
+    };
+    if lookup.probed.is_empty() {
+        return cap_set;
+    }
+    let variants = names::probed_variants(table);
+    let members = lookup
+        .probed
+        .iter()
+        .zip(&variants)
+        .enumerate()
+        .map(|(i, (p, v))| {
+            let d = &table.devices[p.device];
+            let lines = if d.doc.is_empty() {
+                vec![format!("The device `{}`.", d.name)]
+            } else {
+                d.doc.clone()
+            };
+            let docs = doc(&lines);
+            let v = ident(v);
+            let i = Literal::u8_unsuffixed(i as u8);
+            quote!(#docs #v = #i,)
+        });
+    let row_consts = names::probed_consts(table);
+    let sets = lookup.probed.iter().zip(&row_consts).map(|(p, name)| {
+        let d = &table.devices[p.device];
+        let mut lines = vec![format!(
+            "`{}`: its map rules, then the default rules.",
+            d.name
+        )];
+        lines.push(String::new());
+        let mut last_rule = None;
+        for row in &p.rows {
+            match row.rule {
+                Some(rule) if last_rule != Some(rule) => {
+                    last_rule = Some(rule);
+                    lines.push(format!("- `{}`", table.rules[rule].text));
+                }
+                Some(_) => {}
+                None => lines.push("- otherwise no rule decides.".to_string()),
+            }
+        }
+        let docs = doc(&lines);
+        let name = ident(name);
+        let rows = p.rows.iter().map(|r| {
+            let (mask, value) = (hex(r.mask, 0), hex(r.value, 0));
+            let (cap_mask, cap_value) = (hex(r.cap_mask.into(), 0), hex(r.cap_value.into(), 0));
+            let d = decision(r.decision);
+            quote!((#mask, #value, #cap_mask, #cap_value, #d))
+        });
+        quote! {
+            #docs
+            const #name: &[Row] = &[#(#rows),*];
+        }
+    });
+    let n_probed = Literal::usize_unsuffixed(variants.len());
+    let all = variants.iter().map(|v| {
+        let v = ident(v);
+        quote!(Probed::#v)
+    });
+    let name_arms = lookup.probed.iter().zip(&variants).map(|(p, v)| {
+        let v = ident(v);
+        let name = &table.devices[p.device].name;
+        quote!(Probed::#v => #name,)
+    });
+    let arms = variants.iter().zip(&row_consts).map(|(v, c)| {
+        let (v, c) = (ident(v), ident(c));
+        quote!(Probed::#v => #c,)
+    });
+    quote! {
+        #cap_set
+
+        /// The devices whose resources are found at run time, in declaration order:
+        /// [`decide_probed`] decides them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Probed {
+            #(#members)*
+        }
+
+        impl Probed {
+            /// Every probed device, in declaration order.
+            pub const ALL: [Probed; #n_probed] = [#(#all),*];
+
+            /// The device's name in the spec.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #(#name_arms)*
+                }
+            }
+        }
+
+        /// Decide how to map the MMIO of the probed device `dev` under `attrs`, a full
+        /// set (see [`AttrSet::close`]), and `caps`, the capabilities the caller
+        /// reports for it.
+        ///
+        /// The device's map rules, then the default rules, in source order: the first
+        /// whose condition holds decides. [`MapDecision::Refused`] means the mapping
+        /// must fail. Bits of `caps` that are not capabilities of the spec are
+        /// ignored.
+        #[must_use]
+        pub const fn decide_probed(attrs: AttrSet, dev: Probed, caps: CapSet) -> MapDecision {
+            /// A row of a rule set, `(mask, value, cap_mask, cap_value, decision)`: it
+            /// matches a full set `s` and a capability set `c` when `s & mask == value`
+            /// and `c & cap_mask == cap_value`. The last row of each set always matches.
+            type Row = (u64, u64, u32, u32, MapDecision);
+
+            #(#sets)*
+
+            let rows = match dev {
+                #(#arms)*
+            };
+            let mut i = 0;
+            while attrs.bits() & rows[i].0 != rows[i].1 || caps.bits() & rows[i].2 != rows[i].3 {
+                i += 1;
+            }
+            rows[i].4
+        }
     }
 }
 
@@ -363,7 +552,13 @@ fn attr_set(table: &DecisionTable, lookup: &Lookup, names: &RustNames) -> TokenS
     }
 }
 
-fn map_decision() -> TokenStream {
+fn map_decision(v2: bool) -> TokenStream {
+    let refused = v2.then(|| {
+        quote! {
+            /// A rule refuses it: the mapping must fail.
+            Refused = 5,
+        }
+    });
     quote! {
         /// How to map an MMIO range.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -378,6 +573,7 @@ fn map_decision() -> TokenStream {
             Mixed = 3,
             /// The range is empty or runs past 2^64.
             Invalid = 4,
+            #refused
         }
     }
 }
@@ -422,7 +618,19 @@ fn rule_set_consts(table: &DecisionTable) -> Vec<String> {
 }
 
 /// The doc comment of `decide`, the same in both layouts.
-fn decide_doc() -> TokenStream {
+fn decide_doc(refuse: bool) -> TokenStream {
+    if refuse {
+        return quote! {
+            /// Decide how to map the MMIO range `[addr, addr + size)` under `attrs`, a full
+            /// set (see [`AttrSet::close`]).
+            ///
+            /// Returns the decision that every byte of the range shares;
+            /// [`MapDecision::Refused`] when any byte is refused (whatever the others
+            /// decide), else [`MapDecision::Mixed`] when they differ, and
+            /// [`MapDecision::Invalid`] when `size` is 0 or the range runs past 2^64.
+            #[must_use]
+        };
+    }
     quote! {
         /// Decide how to map the MMIO range `[addr, addr + size)` under `attrs`, a full
         /// set (see [`AttrSet::close`]).
@@ -431,6 +639,46 @@ fn decide_doc() -> TokenStream {
         /// [`MapDecision::Mixed`] when they differ, and [`MapDecision::Invalid`] when
         /// `size` is 0 or the range runs past 2^64.
         #[must_use]
+    }
+}
+
+/// The walk over the runs of a range after the first, in both layouts: `next` moves
+/// to the next run and `eval` decides it. Without refusing rows it stops at the first
+/// difference; with them it goes on to the end or to the first refused run, since a
+/// refused byte refuses the range whatever the others decide.
+fn range_walk(
+    refuse: bool,
+    more: TokenStream,
+    next: TokenStream,
+    eval: TokenStream,
+) -> TokenStream {
+    if refuse {
+        quote! {
+            let mut mixed = false;
+            while #more && decision as u8 != MapDecision::Refused as u8 {
+                #next
+                let other = #eval;
+                if other as u8 == MapDecision::Refused as u8 {
+                    return MapDecision::Refused;
+                }
+                mixed |= other as u8 != decision as u8;
+            }
+            if mixed {
+                MapDecision::Mixed
+            } else {
+                decision
+            }
+        }
+    } else {
+        quote! {
+            while #more {
+                #next
+                if #eval as u8 != decision as u8 {
+                    return MapDecision::Mixed;
+                }
+            }
+            decision
+        }
     }
 }
 
@@ -522,7 +770,13 @@ fn decide_scan(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
          byte and its rule set's rows. Elsewhere no rule maps encrypted.",
         places.join("; ")
     )]);
-    let decide_doc = decide_doc();
+    let decide_doc = decide_doc(lookup.ranges_refuse());
+    let walk = range_walk(
+        lookup.ranges_refuse(),
+        quote!(RUNS[run].0 < last),
+        quote!(run += 1;),
+        quote!(MapDecision::first_match(RUNS[run].1, attrs.bits())),
+    );
     let private_fn_doc = is_private_mmio_doc();
     let is_private_mmio = if private.is_empty() {
         quote! {
@@ -601,13 +855,7 @@ fn decide_scan(table: &DecisionTable, lookup: &Lookup) -> TokenStream {
             }
 
             let decision = MapDecision::first_match(RUNS[run].1, attrs.bits());
-            while RUNS[run].0 < last {
-                run += 1;
-                if MapDecision::first_match(RUNS[run].1, attrs.bits()) as u8 != decision as u8 {
-                    return MapDecision::Mixed;
-                }
-            }
-            decision
+            #walk
         }
 
         #is_private_mmio
@@ -651,6 +899,7 @@ fn decide_search(lookup: &Lookup, splices: &mut Splices) -> TokenStream {
         item.push_str(match r.decision {
             Decision::Encrypted => ", E)",
             Decision::Decrypted => ", D)",
+            Decision::Refused => ", R)",
             _ => ", U)",
         });
         item
@@ -661,7 +910,19 @@ fn decide_search(lookup: &Lookup, splices: &mut Splices) -> TokenStream {
         bits.name()
     );
     let row_doc = doc(&[bits_doc]);
-    let decide_doc = decide_doc();
+    let refuse = lookup.ranges_refuse();
+    let decide_doc = decide_doc(refuse);
+    let refused_const = refuse.then(|| {
+        quote!(
+            const R: MapDecision = MapDecision::Refused;
+        )
+    });
+    let walk = range_walk(
+        refuse,
+        quote!(LAST.0[k] < last),
+        quote!(k = next_slot(k);),
+        quote!(rule_set_decide(FIRST_ROW[k] as usize, attrs)),
+    );
     let private_fn_doc = is_private_mmio_doc();
     quote! {
         #decide_doc
@@ -677,6 +938,7 @@ fn decide_search(lookup: &Lookup, splices: &mut Splices) -> TokenStream {
             const E: MapDecision = MapDecision::Encrypted;
             const D: MapDecision = MapDecision::Decrypted;
             const U: MapDecision = MapDecision::Unspecified;
+            #refused_const
 
             /// The address space in runs that lie inside the same devices: the last
             /// byte of each run, in the breadth-first order of a complete binary search
@@ -732,13 +994,7 @@ fn decide_search(lookup: &Lookup, splices: &mut Splices) -> TokenStream {
             k >>= k.trailing_ones() + 1;
 
             let decision = rule_set_decide(FIRST_ROW[k] as usize, attrs);
-            while LAST.0[k] < last {
-                k = next_slot(k);
-                if rule_set_decide(FIRST_ROW[k] as usize, attrs) as u8 != decision as u8 {
-                    return MapDecision::Mixed;
-                }
-            }
-            decision
+            #walk
         }
 
         #private_fn_doc

@@ -167,6 +167,17 @@ static inline bool __{{ name }}_mirrors_cc_attr(enum cc_attr attr)
 {{ platform.define }}
 {%- endfor %}
 {%- endif %}
+{%- if !v2.caps.is_empty() %}
+{% for line in v2.caps_doc %}
+{{ line }}
+{%- endfor %}
+{%- for cap in v2.caps %}
+{% for line in cap.comment %}
+{{ line }}
+{%- endfor %}
+{{ cap.define }}
+{%- endfor %}
+{%- endif %}
 
 /**
  * enum {{ name }}_map - How to map an MMIO range
@@ -175,6 +186,9 @@ static inline bool __{{ name }}_mirrors_cc_attr(enum cc_attr attr)
  * @{{ upper }}_MAP_DECRYPTED: Map it decrypted (shared).
  * @{{ upper }}_MAP_MIXED: Its bytes are decided differently: refuse the mapping.
  * @{{ upper }}_MAP_INVALID: The range is empty or runs past 2^64.
+{%- if v2.on %}
+ * @{{ upper }}_MAP_REFUSED: A rule refuses it: the mapping must fail.
+{%- endif %}
  */
 enum {{ name }}_map {
 	{{ upper }}_MAP_UNSPECIFIED = 0,
@@ -182,7 +196,24 @@ enum {{ name }}_map {
 	{{ upper }}_MAP_DECRYPTED,
 	{{ upper }}_MAP_MIXED,
 	{{ upper }}_MAP_INVALID,
+{%- if v2.on %}
+	{{ upper }}_MAP_REFUSED,
+{%- endif %}
 };
+{%- if v2.on %}
+
+{{ v2.nr_probed }}
+{%- endif %}
+{%- if !v2.probed.is_empty() %}
+{% for line in v2.probed_doc %}
+{{ line }}
+{%- endfor %}
+enum {{ name }}_probed {
+{%- for line in v2.probed %}
+{{ line }}
+{%- endfor %}
+};
+{%- endif %}
 
 /**
  * {{ name }}_attrs_close() - Complete a set of base attributes
@@ -273,7 +304,12 @@ enum {{ name }}_map {
  * @size: the size of the range in bytes
  *
  * Return: the decision that every byte of [@addr, @addr + @size) shares;
+{%- if v2.ranges_refuse %}
+ * %{{ upper }}_MAP_REFUSED when any byte is refused (whatever the others decide),
+ * else %{{ upper }}_MAP_MIXED when they differ, and
+{%- else %}
  * %{{ upper }}_MAP_MIXED when they differ, and
+{%- endif %}
  * %{{ upper }}_MAP_INVALID when @size is 0 or the range runs past 2^64.
  */
 {{ proto_decide }}
@@ -295,6 +331,9 @@ enum {{ name }}_map {
 	const unsigned long nr = sizeof(last_byte) / sizeof(last_byte[0]);
 	unsigned long k = 1;
 	enum {{ name }}_map map;
+{%- if v2.ranges_refuse %}
+	bool mixed = false;
+{%- endif %}
 	u64 last;
 
 	if (!size || addr + (size - 1) < addr)
@@ -307,7 +346,14 @@ enum {{ name }}_map {
 	k >>= __builtin_ctzl(~k) + 1;
 
 	map = __{{ name }}_rule_set_decide(rule_set[k], attrs);
+{%- if v2.ranges_refuse %}
+	/* A refused run refuses the range, whatever the runs after it decide. */
+	while (map != {{ upper }}_MAP_REFUSED && last_byte[k] < last) {
+		enum {{ name }}_map next;
+
+{%- else %}
 	while (last_byte[k] < last) {
+{%- endif %}
 		/*
 		 * The next run: right once, then left to the end; or, without a right
 		 * child, up past every right turn and one left turn.
@@ -319,10 +365,19 @@ enum {{ name }}_map {
 		} else {
 			k >>= __builtin_ctzl(~k) + 1;
 		}
+{%- if v2.ranges_refuse %}
+		next = __{{ name }}_rule_set_decide(rule_set[k], attrs);
+		if (next == {{ upper }}_MAP_REFUSED)
+			return {{ upper }}_MAP_REFUSED;
+		mixed |= next != map;
+	}
+	return mixed ? {{ upper }}_MAP_MIXED : map;
+{%- else %}
 		if (__{{ name }}_rule_set_decide(rule_set[k], attrs) != map)
 			return {{ upper }}_MAP_MIXED;
 	}
 	return map;
+{%- endif %}
 {%- else %}
 	/*
 	 * The address space in runs that lie inside the same devices, in address order: the
@@ -339,6 +394,9 @@ enum {{ name }}_map {
 	const unsigned int nr = sizeof(runs) / sizeof(runs[0]);
 	unsigned int i, run = 0;
 	enum {{ name }}_map map;
+{%- if v2.ranges_refuse %}
+	bool mixed = false;
+{%- endif %}
 	u64 last;
 
 	if (!size || addr + (size - 1) < addr)
@@ -350,12 +408,26 @@ enum {{ name }}_map {
 		run += runs[i].last < addr;
 
 	map = __{{ name }}_rule_set_decide(runs[run].rule_set, attrs);
+{%- if v2.ranges_refuse %}
+	/* A refused run refuses the range, whatever the runs after it decide. */
+	while (map != {{ upper }}_MAP_REFUSED && runs[run].last < last) {
+		enum {{ name }}_map next;
+
+		run++;
+		next = __{{ name }}_rule_set_decide(runs[run].rule_set, attrs);
+		if (next == {{ upper }}_MAP_REFUSED)
+			return {{ upper }}_MAP_REFUSED;
+		mixed |= next != map;
+	}
+	return mixed ? {{ upper }}_MAP_MIXED : map;
+{%- else %}
 	while (runs[run].last < last) {
 		run++;
 		if (__{{ name }}_rule_set_decide(runs[run].rule_set, attrs) != map)
 			return {{ upper }}_MAP_MIXED;
 	}
 	return map;
+{%- endif %}
 {%- endif %}
 }
 
@@ -400,6 +472,37 @@ enum {{ name }}_map {
 	return encrypted;
 {%- endif %}
 }
+{%- if !v2.probed.is_empty() %}
+{% for line in v2.decide_probed_doc %}
+{{ line }}
+{%- endfor %}
+{{ v2.proto_decide_probed }}
+{
+{%- for line in v2.probed_first_row %}
+{{ line }}
+{%- endfor %}
+	static const struct {
+		u64 mask;
+		u64 value;
+		u32 cap_mask;
+		u32 cap_value;
+		u8 map;
+	} rows[] = {
+{%- for line in v2.probed_rows %}
+{{ line }}
+{%- endfor %}
+	};
+	unsigned int i;
+
+	if ((unsigned int)dev >= {{ upper }}_NR_PROBED)
+		return {{ upper }}_MAP_INVALID;
+	i = first_row[dev];
+	while ((attrs & rows[i].mask) != rows[i].value ||
+	       (caps & rows[i].cap_mask) != rows[i].cap_value)
+		i++;
+	return (enum {{ name }}_map)rows[i].map;
+}
+{%- endif %}
 {%- if kernel_enum %}
 {% for line in kernel.helpers_comment %}
 {{ line }}

@@ -317,7 +317,10 @@ impl<'a> Checker<'a> {
                 let decl = kept_attrs[a].1;
                 let (what, at) = if is_former {
                     let old = decl.formerly().find(|f| f.name == name.name);
-                    ("a former attribute name", old.map_or(decl.name.span, |f| f.span))
+                    (
+                        "a former attribute name",
+                        old.map_or(decl.name.span, |f| f.span),
+                    )
                 } else {
                     ("an attribute", decl.name.span)
                 };

@@ -131,17 +131,7 @@ impl Explanation {
                     "region": {"start": hex(region.start), "last": hex(region.last)},
                 }));
             }
-            for step in &seg.rules {
-                let rule = &table.rules[step.rule];
-                trace.push(json!({
-                    "step": if rule.device.is_some() { "rule" } else { "default" },
-                    "device": rule.device.map(|d| table.devices[d].name.as_str()),
-                    "rule": rule.text,
-                    "line": rule.line,
-                    "holds": step.holds,
-                    "decision": if step.holds { rule.decision.as_str() } else { "none" },
-                }));
-            }
+            trace.extend(rule_steps_json(table, &seg.rules));
             if !seg.rules.iter().any(|s| s.holds) {
                 trace.push(json!({"step": "unspecified", "line": Value::Null}));
             }
@@ -227,21 +217,7 @@ impl Explanation {
                     reg.line
                 );
             }
-            for step in &seg.rules {
-                let rule = &table.rules[step.rule];
-                let verdict = if step.holds {
-                    format!("holds -> {}", rule.decision)
-                } else {
-                    "does not hold".to_string()
-                };
-                let _ = writeln!(s, "{indent}{file}:{}: {}  {verdict}", rule.line, rule.text);
-            }
-            if !seg.rules.iter().any(|r| r.holds) {
-                let _ = writeln!(
-                    s,
-                    "{indent}no rule holds: unspecified (the caller's own logic applies)"
-                );
-            }
+            rule_steps_text(&mut s, table, &seg.rules, file, indent);
         }
         if self.untraced > 0 {
             let _ = writeln!(s, "  ... and {} more segments not traced", self.untraced);
@@ -250,6 +226,12 @@ impl Explanation {
             let _ = writeln!(
                 s,
                 "  the bytes of the range differ: mixed (refuse the mapping)"
+            );
+        }
+        if many && self.decision == Decision::Refused {
+            let _ = writeln!(
+                s,
+                "  a byte of the range is refused: refused (the mapping must fail)"
             );
         }
         s
@@ -267,4 +249,171 @@ fn names(table: &DecisionTable, set: u64) -> String {
 
 pub fn hex(v: u64) -> String {
     format!("{v:#x}")
+}
+
+/// The decision for a probed device (version 2), with the rules tried.
+#[derive(Clone, Debug)]
+pub struct ProbedExplanation {
+    pub device: usize,
+    /// The capabilities the caller reports (declared ones only).
+    pub caps: u32,
+    pub base: u64,
+    pub attrs: u64,
+    pub platform: Option<String>,
+    pub decision: Decision,
+    /// The rules tried, in order: the device's `map` rules, then the `default` rules;
+    /// the last one holds if any did.
+    pub rules: Vec<RuleStep>,
+}
+
+/// Explain probed device `device` under the base attributes `base` (closed here) and
+/// the capability set `caps`; `None` when the device is not probed.
+pub fn explain_probed(
+    table: &DecisionTable,
+    platform: Option<&str>,
+    base: u64,
+    device: usize,
+    caps: u32,
+) -> Option<ProbedExplanation> {
+    let rs = table.devices.get(device)?.probed?;
+    let attrs = table.close(base);
+    let caps = caps & table.cap_mask();
+    let decision = table.decide_probed(attrs, device, caps)?;
+    let set = &table.rule_sets[rs];
+    let candidates = (0..table.rules.len())
+        .filter(|&r| table.rules[r].device == Some(device))
+        .chain((0..table.rules.len()).filter(|&r| table.rules[r].device.is_none()));
+    let mut rules = Vec::new();
+    for r in candidates {
+        let holds = set
+            .rows
+            .iter()
+            .any(|row| row.rule == r && row.matches_with(attrs, caps));
+        rules.push(RuleStep { rule: r, holds });
+        if holds {
+            break;
+        }
+    }
+    Some(ProbedExplanation {
+        device,
+        caps,
+        base,
+        attrs,
+        platform: platform.map(str::to_string),
+        decision,
+        rules,
+    })
+}
+
+impl ProbedExplanation {
+    /// The JSON form: the keys of an address's explanation that apply (`decision`,
+    /// `attrs`, `trace`), and the device and its capabilities.
+    pub fn to_json(&self, table: &DecisionTable) -> Value {
+        let dev = &table.devices[self.device];
+        let rs = dev.probed.unwrap_or(0);
+        let mut trace = vec![json!({
+            "step": "device",
+            "device": dev.name,
+            "line": dev.line,
+            "probed": true,
+            "caps": table.cap_names(self.caps),
+        })];
+        trace.extend(rule_steps_json(table, &self.rules));
+        if !self.rules.iter().any(|s| s.holds) {
+            trace.push(json!({"step": "unspecified", "line": Value::Null}));
+        }
+        json!({
+            "spec": table.spec,
+            "device": dev.name,
+            "probed": true,
+            "caps": table.cap_names(self.caps),
+            "caps_read": table.cap_names(table.caps_read(rs)),
+            "platform": self.platform,
+            "base_attrs": table.attr_names(self.base),
+            "attrs": table.attr_names(self.attrs),
+            "decision": self.decision,
+            "rule_line": self.rules.iter().find(|r| r.holds).map(|r| table.rules[r.rule].line),
+            "trace": trace,
+        })
+    }
+
+    /// A human-readable account, one step a line.
+    pub fn to_text(&self, table: &DecisionTable, file: &str) -> String {
+        use std::fmt::Write as _;
+        let dev = &table.devices[self.device];
+        let rs = dev.probed.unwrap_or(0);
+        let mut s = String::new();
+        let _ = writeln!(s, "probed device {}: {}", dev.name, self.decision);
+        match &self.platform {
+            Some(p) => {
+                let _ = writeln!(s, "  platform  {p}");
+            }
+            None => {
+                let _ = writeln!(s, "  base      {}", names(table, self.base));
+            }
+        }
+        let _ = writeln!(s, "  attrs     {}", names(table, self.attrs));
+        let _ = writeln!(s, "  caps      {}", cap_list(table, self.caps));
+        let read = table.caps_read(rs);
+        let _ = writeln!(s, "  its rules read {}", cap_list(table, read));
+        let _ = writeln!(s, "  device {} is probed ({file}:{})", dev.name, dev.line);
+        rule_steps_text(&mut s, table, &self.rules, file, "  ");
+        if self.decision == Decision::Refused {
+            let _ = writeln!(s, "  refused: the mapping must fail");
+        }
+        s
+    }
+}
+
+fn cap_list(table: &DecisionTable, set: u32) -> String {
+    let n = table.cap_names(set);
+    if n.is_empty() {
+        "(none)".to_string()
+    } else {
+        n.join(", ")
+    }
+}
+
+/// The trace steps of the rules tried, as JSON.
+fn rule_steps_json<'t>(
+    table: &'t DecisionTable,
+    steps: &'t [RuleStep],
+) -> impl Iterator<Item = Value> + 't {
+    steps.iter().map(move |step| {
+        let rule = &table.rules[step.rule];
+        json!({
+            "step": if rule.device.is_some() { "rule" } else { "default" },
+            "device": rule.device.map(|d| table.devices[d].name.as_str()),
+            "rule": rule.text,
+            "line": rule.line,
+            "holds": step.holds,
+            "decision": if step.holds { rule.decision.as_str() } else { "none" },
+        })
+    })
+}
+
+/// The rules tried, one a line, and what happens when none holds.
+fn rule_steps_text(
+    s: &mut String,
+    table: &DecisionTable,
+    steps: &[RuleStep],
+    file: &str,
+    indent: &str,
+) {
+    use std::fmt::Write as _;
+    for step in steps {
+        let rule = &table.rules[step.rule];
+        let verdict = if step.holds {
+            format!("holds -> {}", rule.decision)
+        } else {
+            "does not hold".to_string()
+        };
+        let _ = writeln!(s, "{indent}{file}:{}: {}  {verdict}", rule.line, rule.text);
+    }
+    if !steps.iter().any(|r| r.holds) {
+        let _ = writeln!(
+            s,
+            "{indent}no rule holds: unspecified (the caller's own logic applies)"
+        );
+    }
 }

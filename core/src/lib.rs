@@ -17,9 +17,12 @@ pub use compile::{compile, Checked, ReadError, Rejected};
 pub use model::Model;
 pub use table::{Decision, DecisionTable};
 
-/// The version of the JSON decision table format (`"version"` in `SPEC.json`).
+/// The format of the JSON decision table (`"format"` in `SPEC.json`).
 pub const TABLE_FORMAT: &str = "ccattr-decision-table";
-pub const TABLE_VERSION: u32 = 1;
+/// The newest version of the format (`"version"` in `SPEC.json`): a table is written
+/// in the oldest version that holds it ([`DecisionTable::format_version`]), and the
+/// reader reads every version up to this one.
+pub const TABLE_VERSION: u32 = 2;
 
 /// Read a number in decimal or `0x` hex, with `_` between digits.
 pub fn parse_u64(s: &str) -> Option<u64> {

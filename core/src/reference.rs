@@ -41,7 +41,8 @@ pub fn close(model: &Model, base: u64) -> u64 {
 
 /// The decision for one byte, under a full attribute set.
 pub fn decide_byte(model: &Model, attrs: u64, addr: u64) -> Decision {
-    // 1. The devices whose regions contain the address, innermost (smallest) first.
+    // 1. The devices whose regions contain the address, innermost (smallest) first
+    //    (a probed device has no region).
     let mut containing: Vec<(u128, usize)> = model
         .devices
         .iter()
@@ -72,8 +73,27 @@ pub fn decide_byte(model: &Model, attrs: u64, addr: u64) -> Decision {
     Decision::Unspecified
 }
 
-/// The decision for `[addr, addr + size)`: the common decision of every byte, or
-/// `mixed`; `invalid` for size 0 or a range past 2^64.
+/// The decision for a probed device under a full attribute set and the capabilities
+/// the caller reports: its `map` rules in source order, then the `default` rules; the
+/// first whose condition holds in both sets decides. `None` when the device is not
+/// probed.
+pub fn decide_probed(model: &Model, attrs: u64, device: usize, caps: u32) -> Option<Decision> {
+    if !model.devices.get(device)?.probed {
+        return None;
+    }
+    let mine = model.rules.iter().filter(|r| r.device == Some(device));
+    let defaults = model.rules.iter().filter(|r| r.device.is_none());
+    for rule in mine.chain(defaults) {
+        if rule.cond.as_ref().is_none_or(|c| c.eval_with(attrs, caps)) {
+            return Some(rule.mapping.into());
+        }
+    }
+    Some(Decision::Unspecified)
+}
+
+/// The decision for `[addr, addr + size)`: `refused` if any byte is refused, else the
+/// common decision of every byte, or `mixed`; `invalid` for size 0 or a range past
+/// 2^64.
 pub fn decide(model: &Model, attrs: u64, addr: u64, size: u64) -> Decision {
     if size == 0 || addr.checked_add(size - 1).is_none() {
         return Decision::Invalid;
@@ -91,11 +111,15 @@ pub fn decide(model: &Model, attrs: u64, addr: u64, size: u64) -> Decision {
             }
         }
     }
-    let first = decide_byte(model, attrs, addr);
-    for p in probes {
-        if decide_byte(model, attrs, p) != first {
-            return Decision::Mixed;
-        }
+    let answers: Vec<Decision> = probes
+        .iter()
+        .map(|&p| decide_byte(model, attrs, p))
+        .collect();
+    if answers.contains(&Decision::Refused) {
+        return Decision::Refused;
     }
-    first
+    if answers.iter().any(|&d| d != answers[0]) {
+        return Decision::Mixed;
+    }
+    answers[0]
 }

@@ -433,7 +433,10 @@ impl DecisionTable {
 
     /// The probed devices, in declaration order.
     pub fn probed_devices(&self) -> impl Iterator<Item = (usize, &TableDevice)> {
-        self.devices.iter().enumerate().filter(|(_, d)| d.probed.is_some())
+        self.devices
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.probed.is_some())
     }
 
     /// The capabilities the rule set of a probed device reads, as a mask.
@@ -459,9 +462,18 @@ impl DecisionTable {
     /// Whether the table uses anything of version 2: it is then written in the
     /// second format version, and the generated code has the version 2 API.
     pub fn uses_v2(&self) -> bool {
-        !self.caps.is_empty()
-            || self.devices.iter().any(|d| d.probed.is_some())
-            || self.refuses
+        !self.caps.is_empty() || self.devices.iter().any(|d| d.probed.is_some()) || self.refuses
+    }
+
+    /// The format version the table is written in: 1 for a spec of version 1, whose
+    /// table keeps its bytes, and 2 when it has capabilities, probed devices or rules
+    /// that refuse.
+    pub fn format_version(&self) -> u32 {
+        if self.uses_v2() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The stretch of addresses around `addr` that shares its rule set: an interval,

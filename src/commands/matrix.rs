@@ -22,14 +22,24 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
             let rows: Vec<_> = m
                 .rows
                 .iter()
-                .map(|(name, cells)| {
+                .map(|row| {
                     let cells: serde_json::Map<String, serde_json::Value> = m
                         .platforms
                         .iter()
-                        .zip(cells)
+                        .zip(&row.cells)
                         .map(|(p, d)| (p.clone(), serde_json::Value::from(d.as_str())))
                         .collect();
-                    serde_json::json!({"device": name, "cells": cells})
+                    match &row.caps {
+                        None => serde_json::json!({"device": row.device, "cells": cells}),
+                        Some(case) => serde_json::json!({
+                            "device": row.device,
+                            "caps": case.with,
+                            "without": case.without,
+                            "pattern": case.pattern,
+                            "exact": case.exact,
+                            "cells": cells,
+                        }),
+                    }
                 })
                 .collect();
             outln!(
@@ -47,9 +57,9 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
                 out!("---|");
             }
             outln!();
-            for (name, cells) in &m.rows {
-                out!("| {name} |");
-                for c in cells {
+            for row in &m.rows {
+                out!("| {} |", row_label(row));
+                for c in &row.cells {
                     out!(" {c} |");
                 }
                 outln!();
@@ -59,7 +69,7 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
             let first = m
                 .rows
                 .iter()
-                .map(|(n, _)| n.len())
+                .map(|row| row_label(row).len())
                 .max()
                 .unwrap_or(0)
                 .max("device".len());
@@ -73,14 +83,43 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
                 line.push_str(&format!("  {p:w$}"));
             }
             outln!("{}", line.trim_end());
-            for (name, cells) in &m.rows {
-                let mut line = format!("{name:first$}");
-                for (c, w) in cells.iter().zip(&widths) {
+            for row in &m.rows {
+                let mut line = format!("{:first$}", row_label(row));
+                for (c, w) in row.cells.iter().zip(&widths) {
                     line.push_str(&format!("  {:w$}", c.as_str()));
                 }
                 outln!("{}", line.trim_end());
             }
         }
     }
+    if m.rows
+        .iter()
+        .any(|r| r.caps.as_ref().is_some_and(|c| !c.exact))
+        && format != Format::Json
+    {
+        outln!();
+        outln!(
+            "(*) too many capability cases to split: the row shows the set with exactly the capabilities named"
+        );
+    }
     Ok(0)
+}
+
+/// A row's first column: the device, and for a probed device the capabilities of
+/// the row (`pci_bar [tdisp_run !msix_bar]`; a pattern row leaves the others free and
+/// says so with `...`, an inexact one is marked `(*)`).
+fn row_label(row: &matrix::MatrixRow) -> String {
+    match &row.caps {
+        None => row.device.clone(),
+        Some(case) => {
+            let mut label = format!("{} {}", row.device, case.label());
+            if case.pattern {
+                label.insert_str(label.len() - 1, " ...");
+            }
+            if !case.exact {
+                label.push_str(" (*)");
+            }
+            label
+        }
+    }
 }

@@ -63,17 +63,25 @@ pub fn run(cli: Cli) -> u8 {
             spec,
             addr,
             size,
+            device,
+            caps,
             platform,
             attrs,
             format,
-        } => explain::run(
-            &spec,
-            &addr,
-            &size,
-            platform.as_deref(),
-            attrs.as_deref(),
-            format,
-        ),
+        } => {
+            // The command line requires an address unless a device is given.
+            let at = match &device {
+                Some(d) => explain::At::Probed {
+                    device: d,
+                    caps: caps.as_deref().unwrap_or(""),
+                },
+                None => explain::At::Range {
+                    addr: addr.as_deref().unwrap_or_default(),
+                    size: &size,
+                },
+            };
+            explain::run(&spec, at, platform.as_deref(), attrs.as_deref(), format)
+        }
         Command::Matrix { spec, format } => matrix::run(&spec, format),
         Command::Lint {
             specs,

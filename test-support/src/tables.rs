@@ -22,8 +22,41 @@ pub fn empty() -> DecisionTable {
     crate::checked("empty.ccattr", include_str!("../specs/empty.ccattr")).table
 }
 
+/// `examples/tdisp.ccattr`: the version 2 example (a probed device, capabilities,
+/// `refuse`).
+pub fn tdisp() -> DecisionTable {
+    crate::example("tdisp.ccattr").table
+}
+
+/// `test-support/specs/probed.ccattr`: several probed devices, capabilities whose
+/// names meet once upper-cased, `refuse` in probed, fixed and default rules, and
+/// refused addresses beside shared ones.
+pub fn probed() -> DecisionTable {
+    crate::checked("probed.ccattr", include_str!("../specs/probed.ccattr")).table
+}
+
 pub fn all() -> Vec<DecisionTable> {
-    vec![vtom(), odd(), empty()]
+    vec![vtom(), odd(), empty(), tdisp(), probed()]
+}
+
+/// Every capability set of a probed device's rule set that its rules can tell
+/// apart: every subset of the capabilities they read (all of them when there are
+/// few), each also with every undeclared bit set.
+pub fn cap_sets(table: &DecisionTable, rule_set: usize) -> Vec<u32> {
+    let read = table.caps_read(rule_set);
+    let bits: Vec<u32> = (0..32).filter(|i| read >> i & 1 == 1).collect();
+    let n = bits.len().min(10);
+    let mut out = Vec::new();
+    for subset in 0..1u32 << n {
+        let set = (0..n)
+            .filter(|&j| subset >> j & 1 == 1)
+            .fold(0, |m, j| m | 1 << bits[j]);
+        out.push(set);
+        out.push(set | !table.cap_mask());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Every subset of the base attributes when there are few, plus a few stray bits.

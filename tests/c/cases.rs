@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use ccattr_core::DecisionTable;
+use ccattr_core::{Decision, DecisionTable};
 use ccattr_test_support::checked;
 use std::path::{Path, PathBuf};
 
@@ -23,10 +23,12 @@ fn spec_files(dir: &Path) -> Vec<PathBuf> {
     paths
 }
 
-/// Every example spec (sorted) and the corner cases, compiled: `(file name, table)`.
+/// Every example spec (sorted) and the corner cases (`tests/c/` and the version 2
+/// corners of `test-support/specs/probed.ccattr`), compiled: `(file name, table)`.
 pub fn specs() -> Vec<(String, DecisionTable)> {
     let mut paths = spec_files(&root().join("examples"));
     paths.extend(spec_files(&root().join("tests/c")));
+    paths.push(root().join("test-support/specs/probed.ccattr"));
     paths
         .into_iter()
         .map(|path| {
@@ -63,6 +65,30 @@ pub fn full_sets(table: &DecisionTable, random: &mut Random) -> Vec<u64> {
     out.extend((0..6).map(|_| table.close(random.next_u64())));
     out.sort_unstable();
     out.dedup();
+    out
+}
+
+/// The queries of the probed devices (version 2): `(full set, probed device's
+/// position, capability set, decision)` for every probed device, every full set of
+/// [`full_sets`] and every capability set its rules can tell apart (each also with
+/// the undeclared bits set).
+pub fn probed_cases(
+    table: &DecisionTable,
+    random: &mut Random,
+) -> Vec<(u64, usize, u32, Decision)> {
+    let fulls = full_sets(table, random);
+    let mut out = Vec::new();
+    for (n, (device, d)) in table.probed_devices().enumerate() {
+        let Some(rule_set) = d.probed else { continue };
+        for caps in ccattr_test_support::tables::cap_sets(table, rule_set) {
+            for &attrs in &fulls {
+                let want = table
+                    .decide_probed(attrs, device, caps)
+                    .expect("a probed device decides");
+                out.push((attrs, n, caps, want));
+            }
+        }
+    }
     out
 }
 
