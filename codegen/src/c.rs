@@ -1311,7 +1311,7 @@ mod tests {
                 |id: &&String| !own.contains(id.as_str()) && !ccattr_grammar::is_keyword(id);
             for id in ids.iter().filter(possible) {
                 assert!(
-                    crate::c_names::c_reserved(id, &table.spec).is_some(),
+                    crate::c_names::c_reserved(id, &table.spec, table.uses_v2()).is_some(),
                     "`{id}` in the header of spec `{}` is not reserved for attribute names",
                     table.spec
                 );

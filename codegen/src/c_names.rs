@@ -23,8 +23,8 @@ impl ccattr_core::check::ReservedNames for CHeaderNames {
         "the generated C header"
     }
 
-    fn reserved(&self, name: &str, spec: &str) -> Option<String> {
-        c_reserved(name, spec)
+    fn reserved(&self, name: &str, spec: &str, v2: bool) -> Option<String> {
+        c_reserved(name, spec, v2)
     }
 
     fn declares(&self, former: bool) -> &'static str {
@@ -37,8 +37,9 @@ impl ccattr_core::check::ReservedNames for CHeaderNames {
 }
 
 /// Why `name` cannot name an attribute, or be a former name, in the C header of the
-/// spec named `spec`; `None` when it can.
-pub fn c_reserved(name: &str, spec: &str) -> Option<String> {
+/// spec named `spec` (`v2`: a spec that uses version 2, whose header has more);
+/// `None` when it can.
+pub fn c_reserved(name: &str, spec: &str, v2: bool) -> Option<String> {
     if C_KEYWORDS.contains(&name) {
         return Some("it is a C keyword".into());
     }
@@ -59,7 +60,7 @@ pub fn c_reserved(name: &str, spec: &str) -> Option<String> {
     if is_stdint_name(name) {
         return Some("`<stdint.h>` or `<linux/types.h>` defines it".into());
     }
-    if LOCAL_NAMES.contains(&name) {
+    if LOCAL_NAMES.contains(&name) || (v2 && V2_LOCAL_NAMES.contains(&name)) {
         return Some(
             "the header's functions use it for a local name, which would hide the attribute there"
                 .into(),
@@ -69,19 +70,23 @@ pub fn c_reserved(name: &str, spec: &str) -> Option<String> {
         return Some("names starting with `CCATTR_` are the generator's own macros".into());
     }
     let upper = spec.to_ascii_uppercase();
+    let lower_rest = name.strip_prefix(spec).and_then(|r| r.strip_prefix('_'));
+    let upper_rest = name
+        .strip_prefix(upper.as_str())
+        .and_then(|r| r.strip_prefix('_'));
+    let only_v2 = |names: &'static [&'static str]| if v2 { names } else { &[] };
     let generated = SPEC_SUFFIXES
         .iter()
-        .any(|s| name.strip_prefix(spec).and_then(|r| r.strip_prefix('_')) == Some(s))
-        || SPEC_UPPER_SUFFIXES.iter().any(|s| {
-            name.strip_prefix(upper.as_str())
-                .and_then(|r| r.strip_prefix('_'))
-                == Some(s)
-        })
-        || SPEC_UPPER_FAMILIES.iter().any(|f| {
-            name.strip_prefix(upper.as_str())
-                .and_then(|r| r.strip_prefix('_'))
-                .is_some_and(|r| r.starts_with(f))
-        });
+        .chain(only_v2(V2_SPEC_SUFFIXES))
+        .any(|s| lower_rest == Some(s))
+        || SPEC_UPPER_SUFFIXES
+            .iter()
+            .chain(only_v2(V2_SPEC_UPPER_SUFFIXES))
+            .any(|s| upper_rest == Some(s))
+        || SPEC_UPPER_FAMILIES
+            .iter()
+            .chain(only_v2(V2_SPEC_UPPER_FAMILIES))
+            .any(|f| upper_rest.is_some_and(|r| r.starts_with(f)));
     if generated {
         return Some(format!("the generated header of spec `{spec}` defines it"));
     }
@@ -169,18 +174,12 @@ const LOCAL_NAMES: &[&str] = &[
     "attr",
     "attrs",
     "base",
-    "cap_mask",
-    "cap_value",
-    "caps",
-    "dev",
     "first",
     "first_row",
     "i",
     "implies",
     "last",
     "mask",
-    "mixed",
-    "next",
     "nr",
     "rows",
     "rule_set",
@@ -191,20 +190,26 @@ const LOCAL_NAMES: &[&str] = &[
     "value",
 ];
 
+/// Local names of the functions only a version 2 header has (`SPEC_decide_probed`,
+/// the range walk that fails closed on `refused`): reserved only in specs that use
+/// version 2, so that every version 1 spec stays valid.
+const V2_LOCAL_NAMES: &[&str] = &["cap_mask", "cap_value", "caps", "dev", "mixed", "next"];
+
 /// `spec_SUFFIX` names the header defines.
 const SPEC_SUFFIXES: &[&str] = &[
     "attr",
     "attrs_close",
     "bit",
     "decide",
-    "decide_probed",
     "is_private_mmio",
     "kernel_attrs",
     "kernel_base",
     "kernel_is_private_mmio",
     "map",
-    "probed",
 ];
+
+/// `spec_SUFFIX` names only a version 2 header defines.
+const V2_SPEC_SUFFIXES: &[&str] = &["decide_probed", "probed"];
 
 /// `SPEC_SUFFIX` names the header defines.
 const SPEC_UPPER_SUFFIXES: &[&str] = &[
@@ -212,12 +217,17 @@ const SPEC_UPPER_SUFFIXES: &[&str] = &[
     "EXTRA_BASE",
     "MIRRORS_CC_ATTR",
     "NR_ATTRS",
-    "NR_PROBED",
 ];
 
-/// `SPEC_FAMILY...` names the header defines, one per platform, attribute, decision,
-/// capability or probed device.
-const SPEC_UPPER_FAMILIES: &[&str] = &["BIT_", "CAP_", "MAP_", "PLATFORM_", "PROBED_"];
+/// `SPEC_SUFFIX` names only a version 2 header defines.
+const V2_SPEC_UPPER_SUFFIXES: &[&str] = &["NR_PROBED"];
+
+/// `SPEC_FAMILY...` names the header defines, one per platform, attribute or decision.
+const SPEC_UPPER_FAMILIES: &[&str] = &["BIT_", "MAP_", "PLATFORM_"];
+
+/// `SPEC_FAMILY...` names only a version 2 header defines, one per capability or
+/// probed device.
+const V2_SPEC_UPPER_FAMILIES: &[&str] = &["CAP_", "PROBED_"];
 
 /// The typedefs and macros of `<stdint.h>` (and the kernel's `__u64` family, which
 /// starts with `_` and is caught before).
@@ -263,7 +273,7 @@ mod tests {
             "Base",
             "tdx_attr_x",
         ] {
-            assert_eq!(c_reserved(name, "tdx"), None, "{name}");
+            assert_eq!(c_reserved(name, "tdx", true), None, "{name}");
         }
     }
 
@@ -296,6 +306,12 @@ mod tests {
             "TDX_MAP_MIXED",
             "TDX_BIT_GUEST",
             "TDX_MIRRORS_CC_ATTR",
+        ] {
+            assert!(c_reserved(name, "tdx", false).is_some(), "{name}");
+            assert!(c_reserved(name, "tdx", true).is_some(), "{name}");
+        }
+        // What only a version 2 header declares is free in a version 1 spec.
+        for name in [
             "TDX_CAP_RUN",
             "TDX_PROBED_BAR",
             "TDX_NR_PROBED",
@@ -303,8 +319,11 @@ mod tests {
             "tdx_probed",
             "caps",
             "dev",
+            "mixed",
+            "next",
         ] {
-            assert!(c_reserved(name, "tdx").is_some(), "{name}");
+            assert!(c_reserved(name, "tdx", true).is_some(), "{name}");
+            assert_eq!(c_reserved(name, "tdx", false), None, "{name}");
         }
     }
 }

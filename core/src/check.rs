@@ -60,12 +60,24 @@ pub fn did_you_mean<'a>(
 pub trait ReservedNames: Sync {
     /// The output, as a message names it: "the generated C header".
     fn output(&self) -> &'static str;
-    /// Why `name` cannot be declared in the output of the spec named `spec`; `None`
-    /// when it can.
-    fn reserved(&self, name: &str, spec: &str) -> Option<String>;
+    /// Why `name` cannot be declared in the output of the spec named `spec` (`v2`: a
+    /// spec that uses a version 2 part, whose output declares more); `None` when it
+    /// can.
+    fn reserved(&self, name: &str, spec: &str, v2: bool) -> Option<String>;
     /// What the output makes of an attribute's name (`former` false) or a former
     /// name, for the note.
     fn declares(&self, former: bool) -> &'static str;
+}
+
+/// Whether the spec uses a part of version 2 (a capability, a probed device, a
+/// `refuse` rule): what [`crate::table::DecisionTable::uses_v2`] says of its table.
+fn uses_v2(items: &[ast::Item]) -> bool {
+    items.iter().any(|i| match &i.kind {
+        ItemKind::Capability(_) => true,
+        ItemKind::Device(d) => !d.probed.is_empty(),
+        ItemKind::Rule(r) => r.mapping == ast::Mapping::Refuse,
+        _ => false,
+    })
 }
 
 /// No output reserves any name: for tests of the checker alone.
@@ -75,7 +87,7 @@ impl ReservedNames for NoReservedNames {
     fn output(&self) -> &'static str {
         "the output"
     }
-    fn reserved(&self, _: &str, _: &str) -> Option<String> {
+    fn reserved(&self, _: &str, _: &str, _: bool) -> Option<String> {
         None
     }
     fn declares(&self, _: bool) -> &'static str {
@@ -117,9 +129,9 @@ pub fn check(
     };
     let kept_attrs = c.declare_attrs(items);
     c.declare_former_names(&kept_attrs);
-    let caps = c.declare_caps(items, &kept_attrs);
+    let caps = c.declare_caps(items, &kept_attrs, naming.prefix.as_deref());
     if let Some((spec_name, _, _)) = spec {
-        c.reserved_names(&kept_attrs, &spec_name.name, reserved);
+        c.reserved_names(&kept_attrs, &spec_name.name, reserved, uses_v2(items));
     }
     let (platform_decls, device_decls) = c.declare_platforms_and_devices(items);
     let attrs = c.attrs(&kept_attrs);
@@ -196,17 +208,10 @@ fn spec_decl<'a>(file: &'a ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option
 fn stray_docs(items: &[ast::Item], diags: &mut Vec<Diagnostic>) {
     for item in items {
         if let (Some(doc), ItemKind::Naming(_) | ItemKind::Rule(_)) = (&item.doc, &item.kind) {
-            diags.push(
-                Diagnostic::warning(
-                    "W0001",
-                    format!("doc comment on {} documents nothing", item.kind.describe()),
-                    doc.span,
-                )
-                .with_label("this doc comment is dropped")
-                .with_help(
-                    "doc comments attach to `spec`, `attr`, `platform` and `device`; use `//` here",
-                ),
-            );
+            diags.push(ccattr_grammar::parser::stray_doc_warning(
+                item.kind.describe(),
+                doc.span,
+            ));
         }
     }
 }
@@ -294,18 +299,22 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Capabilities (version 2): each declared once, none named like an attribute or
-    /// a former name, at most [`MAX_CAPS`] of them.
+    /// Capabilities (version 2): each declared once, none named like an attribute (an
+    /// attribute's or a former name, or the attribute prefix: `CC_ATTR_` or the
+    /// `naming` block's), at most [`MAX_CAPS`] of them.
     fn declare_caps(
         &mut self,
         items: &'a [ast::Item],
         kept_attrs: &Decls<'a, ast::AttrDecl>,
+        attr_prefix: Option<&str>,
     ) -> Vec<Capability> {
         let mut caps = Vec::new();
+        let mut number = 0;
         for item in items {
             let ItemKind::Capability(name) = &item.kind else {
                 continue;
             };
+            number += 1;
             if let Some(&first) = self.cap_ids.get(name.name.as_str()) {
                 self.diags
                     .push(duplicate("capability", name, self.cap_decls[first].span));
@@ -338,18 +347,38 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
+            let prefix = ["CC_ATTR_"]
+                .into_iter()
+                .chain(attr_prefix.filter(|p| !p.is_empty()))
+                .find(|p| name.name.starts_with(p) && name.name.len() > p.len());
+            if let Some(p) = prefix {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0124",
+                        format!("capability `{}` is named like an attribute", name.name),
+                        name.span,
+                    )
+                    .with_label(format!("starts with the attribute prefix `{p}`"))
+                    .with_note(
+                        "a capability is what one device reports, not what the platform reports through `cc_platform_has()`",
+                    )
+                    .with_help(format!(
+                        "drop the prefix: `capability {};`",
+                        &name.name[p.len()..]
+                    )),
+                );
+            }
             if caps.len() == MAX_CAPS {
                 self.diags.push(
                     Diagnostic::error(
                         "E0125",
                         format!(
-                            "too many capabilities: `{}` would be number {}, the limit is {MAX_CAPS}",
+                            "too many capabilities: `{}` would be number {number}, the limit is {MAX_CAPS}",
                             name.name,
-                            MAX_CAPS + 1
                         ),
                         name.span,
                     )
-                    .with_label(format!("capability {} of at most {MAX_CAPS}", MAX_CAPS + 1))
+                    .with_label(format!("capability {number} of at most {MAX_CAPS}"))
                     .with_note("a capability set is a 32-bit mask, one bit per capability"),
                 );
                 continue;
@@ -376,11 +405,12 @@ impl<'a> Checker<'a> {
         kept_attrs: &Decls<'a, ast::AttrDecl>,
         spec_name: &str,
         reserved: &dyn ReservedNames,
+        v2: bool,
     ) {
         for &(_, a) in kept_attrs {
             let former = a.formerly().map(|old| (old, "former name"));
             for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
-                if let Some(why) = reserved.reserved(&ident.name, spec_name) {
+                if let Some(why) = reserved.reserved(&ident.name, spec_name, v2) {
                     self.diags.push(
                         Diagnostic::error(
                             "E0123",

@@ -338,6 +338,158 @@ fn e0123_name_the_c_header_cannot_declare() {
     let d = diagnostics(&c).iter().find(|d| d.code == "E0123").unwrap();
     assert_eq!(d.label, "it is a C keyword");
     assert!(c.is_err(), "no table for a spec the header cannot declare");
+    // Names that only a version 2 header uses are free in a version 1 spec, and
+    // reserved once the spec uses a version 2 part.
+    for name in ["dev", "caps", "mixed", "T_CAP_X", "t_decide_probed"] {
+        let v1 = format!("spec t;\nattr {name};\n");
+        assert!(
+            !diags(&v1).iter().any(|d| d.0 == "E0123"),
+            "{name}: {:?}",
+            diags(&v1)
+        );
+        expect(&format!("{v1}default refuse;\n"), "E0123", 2, 6);
+        expect(&format!("{v1}capability RUN;\n"), "E0123", 2, 6);
+    }
+}
+
+/// A version 2 spec with a probed device, for the capability diagnostics.
+const PROBED: &str = "spec t;\nattr A;\ncapability RUN;\ndevice bar { probed; }\n";
+
+#[test]
+fn e0124_capability_named_like_an_attribute() {
+    // The name of an attribute, of a former name, or the attribute prefix.
+    expect("spec t;\nattr A;\ncapability A;\n", "E0124", 3, 12);
+    expect(
+        "spec t;\nattr A { formerly OLD; }\ncapability OLD;\n",
+        "E0124",
+        3,
+        12,
+    );
+    expect("spec t;\ncapability CC_ATTR_RUN;\n", "E0124", 2, 12);
+    expect(
+        "spec t;\nnaming { prefix = \"ATTR_\"; }\ncapability ATTR_RUN;\n",
+        "E0124",
+        3,
+        12,
+    );
+    let c = compile(
+        "t.ccattr",
+        b"spec t;\nattr A { formerly OLD; }\ncapability OLD;\n",
+    );
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0124").unwrap();
+    assert_eq!(
+        d.message,
+        "capability `OLD` has the name of a former attribute name"
+    );
+    let at = source(&c).position(d.secondary[0].span.start);
+    assert_eq!(
+        (at.line, at.column),
+        (2, 19),
+        "the second label points at the former name"
+    );
+    assert!(d.help.is_some());
+    let c = compile("t.ccattr", b"spec t;\ncapability CC_ATTR_RUN;\n");
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0124").unwrap();
+    assert_eq!(
+        d.help.as_deref(),
+        Some("drop the prefix: `capability RUN;`")
+    );
+    // A capability named like no attribute is fine.
+    assert!(
+        diags(PROBED).iter().all(|d| d.3 != Severity::Error),
+        "{:?}",
+        diags(PROBED)
+    );
+}
+
+#[test]
+fn e0125_more_than_32_capabilities() {
+    let mut t = String::from("spec t;\n");
+    for i in 0..33 {
+        t.push_str(&format!("capability C{i};\n"));
+    }
+    expect(&t, "E0125", 34, 12);
+    let got = diags(&t);
+    assert_eq!(got.iter().filter(|d| d.0 == "E0125").count(), 1, "{got:?}");
+    let at_limit: String = t.lines().take(33).map(|l| format!("{l}\n")).collect();
+    assert!(!diags(&at_limit).iter().any(|d| d.0 == "E0125"));
+}
+
+#[test]
+fn e0126_unknown_capability_with_did_you_mean() {
+    expect(
+        &format!("{PROBED}map bar encrypted when RUM;\n"),
+        "E0126",
+        5,
+        24,
+    );
+    let c = compile(
+        "t.ccattr",
+        format!("{PROBED}map bar encrypted when RUM;\n").as_bytes(),
+    );
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0126").unwrap();
+    assert_eq!(d.help.as_deref(), Some("did you mean `RUN`?"));
+}
+
+#[test]
+fn e0127_capability_outside_a_probed_device() {
+    let fixed = "device d { mmio 0x1000 size 4K; }\n";
+    // A fixed device's rule, a default rule, a derived attribute.
+    expect(
+        &format!("{PROBED}{fixed}map d encrypted when A && RUN;\n"),
+        "E0127",
+        6,
+        27,
+    );
+    expect(
+        &format!("{PROBED}default decrypted when RUN;\n"),
+        "E0127",
+        5,
+        24,
+    );
+    expect(&format!("{PROBED}attr B = A || RUN;\n"), "E0127", 5, 15);
+    let c = compile(
+        "t.ccattr",
+        format!("{PROBED}default decrypted when RUN;\n").as_bytes(),
+    );
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0127").unwrap();
+    let at = source(&c).position(d.secondary[0].span.start);
+    assert_eq!(
+        (at.line, at.column),
+        (3, 12),
+        "the second label is the declaration"
+    );
+    assert!(d.help.is_some());
+    // In a probed device's rule, it is what the device reports.
+    let ok = format!("{PROBED}map bar encrypted when A && RUN;\n");
+    assert!(
+        diags(&ok).iter().all(|d| d.3 != Severity::Error),
+        "{:?}",
+        diags(&ok)
+    );
+}
+
+#[test]
+fn e0128_device_both_probed_and_fixed() {
+    expect(
+        "spec t;\ndevice d {\n    mmio 0x1000 size 4K;\n    probed;\n}\n",
+        "E0128",
+        4,
+        5,
+    );
+    let c = compile(
+        "t.ccattr",
+        b"spec t;\ndevice d {\n    mmio 0x1000 size 4K;\n    probed;\n}\n",
+    );
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0128").unwrap();
+    let at = source(&c).position(d.secondary[0].span.start);
+    assert_eq!(
+        (at.line, at.column),
+        (3, 5),
+        "the second label is the fixed region"
+    );
+    // Said twice.
+    expect("spec t;\ndevice d { probed; probed; }\n", "E0128", 2, 20);
 }
 
 #[test]

@@ -298,6 +298,20 @@ fn found_at(text: &str, at: usize) -> &str {
     }
 }
 
+/// W0001: the doc comment at `span`, on `what` (inside a block, or on an item that
+/// takes none), documents nothing.
+pub fn stray_doc_warning(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::warning(
+        "W0001",
+        format!("doc comment on {what} documents nothing"),
+        span,
+    )
+    .with_label("this doc comment is dropped")
+    .with_help(
+        "doc comments attach to `spec`, `attr`, `capability`, `platform` and `device`; use `//` here",
+    )
+}
+
 /// Whether `s` is one of the language's keywords (docs/language.md).
 pub fn is_keyword(s: &str) -> bool {
     matches!(
@@ -532,17 +546,7 @@ impl Builder<'_, '_> {
     /// A doc comment inside a block documents nothing: warn, and keep it.
     fn stray_doc(&mut self, p: Pair<Rule>, what: &str) -> Doc {
         let doc = self.doc(p);
-        self.diags.push(
-            Diagnostic::warning(
-                "W0001",
-                format!("doc comment on {what} documents nothing"),
-                doc.span,
-            )
-            .with_label("this doc comment is dropped")
-            .with_help(
-                "doc comments attach to `spec`, `attr`, `platform` and `device`; use `//` here",
-            ),
-        );
+        self.diags.push(stray_doc_warning(what, doc.span));
         doc
     }
 

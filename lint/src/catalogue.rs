@@ -88,7 +88,9 @@ pub const NAMING_WORD_ORDER: &str = "NAMING_WORD_ORDER";
 pub const NAMING_NEAR_DUPLICATE: &str = "NAMING_NEAR_DUPLICATE";
 pub const NAMING_TWO_SUBJECTS: &str = "NAMING_TWO_SUBJECTS";
 pub const NAMING_MECHANISM: &str = "NAMING_MECHANISM";
+pub const NAMING_CAPABILITY: &str = "NAMING_CAPABILITY";
 pub const UNUSED_ATTRIBUTE: &str = "UNUSED_ATTRIBUTE";
+pub const UNUSED_CAPABILITY: &str = "UNUSED_CAPABILITY";
 pub const RULE_SHADOWED: &str = "RULE_SHADOWED";
 pub const RULE_NEVER_HOLDS: &str = "RULE_NEVER_HOLDS";
 pub const DEVICE_WITHOUT_RULE: &str = "DEVICE_WITHOUT_RULE";
@@ -135,8 +137,8 @@ pub const RULES: &[RuleInfo] = &[
     ),
     rule(
         NAMING_MISSING_DOC,
-        "With `require_doc = true`, the spec, an attribute, a platform or a device has no \
-         `///` doc comment.",
+        "With `require_doc = true`, the spec, an attribute, a capability, a platform or a \
+         device has no `///` doc comment.",
         "The doc comment becomes the kernel-doc of the generated enum member; an \
          undocumented attribute is one reviewers have to guess at.",
         "Add a `///` comment above the declaration that says what code may rely on.",
@@ -176,6 +178,16 @@ pub const RULES: &[RuleInfo] = &[
          let the rule read that.",
     ),
     rule(
+        NAMING_CAPABILITY,
+        "A capability name is not in UPPER_SNAKE_CASE, does not start with the `naming` \
+         block's `capability_prefix`, or is longer than `max_length`.",
+        "Capability names become C macros (`SPEC_CAP_<NAME>`) and Rust constants \
+         (`caps::<NAME>`) that PCI code writes beside `CC_ATTR_*` names; a fixed style \
+         keeps what a device reports apart from what a platform reports.",
+        "Rename the capability in capital letters with the configured prefix, for example \
+         `TDISP_RUN`, or `CAP_TDISP_RUN` with `capability_prefix = \"CAP_\"`.",
+    ),
+    rule(
         UNUSED_ATTRIBUTE,
         "An attribute is not read by any rule or derivation, set by no platform and \
          implied by no other attribute.",
@@ -183,6 +195,14 @@ pub const RULES: &[RuleInfo] = &[
          includes, and often the leftover of a rename.",
         "Remove it, use it, or mark it `deprecated \"reason\";` if code outside the spec \
          still needs the name.",
+    ),
+    rule(
+        UNUSED_CAPABILITY,
+        "A capability is named by no `map` rule of a probed device.",
+        "Its bit is still generated, so PCI code computes and reports a capability that \
+         decides nothing; usually the leftover of a rule that was changed.",
+        "Remove the capability, or name it in the rules of the probed device that reports \
+         it.",
     ),
     rule(
         RULE_SHADOWED,
@@ -196,7 +216,8 @@ pub const RULES: &[RuleInfo] = &[
     rule(
         RULE_NEVER_HOLDS,
         "A rule's condition holds on no attribute set that platform code can report, \
-         once `implies` and derivations are applied.",
+         once `implies` and derivations are applied (for a probed device, with any \
+         capabilities the device reports).",
         "The rule is dead: `when A && !B` never holds when `A implies B`.",
         "Fix the condition, or remove the rule.",
     ),

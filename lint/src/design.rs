@@ -15,6 +15,7 @@ pub const PAGE_SIZE: u64 = 4096;
 
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     unused_attributes(&input.spec.model, out);
+    unused_capabilities(&input.spec.model, out);
     rules(input, out);
     devices_without_rules(&input.spec.model, out);
     unaligned_regions(&input.spec.model, out);
@@ -56,6 +57,31 @@ fn unused_attributes(model: &Model, out: &mut Vec<Finding>) {
     }
 }
 
+fn unused_capabilities(model: &Model, out: &mut Vec<Finding>) {
+    let mut read = Vec::new();
+    for c in model.rules.iter().filter_map(|r| r.cond.as_ref()) {
+        c.caps(&mut read);
+    }
+    for (id, c) in model.caps.iter().enumerate() {
+        if read.contains(&id) {
+            continue;
+        }
+        out.push(Finding::new(
+            Diagnostic::warning(
+                UNUSED_CAPABILITY,
+                format!("capability `{}` is never read", c.name),
+                c.span,
+            )
+            .with_label("no `map` rule of a probed device names it")
+            .with_note(
+                "the generated code still defines its bit, which callers then report for nothing",
+            )
+            .with_help("remove it, or name it in the rules of the probed device that reports it"),
+            vec![Subject::Capability(c.name.clone())],
+        ));
+    }
+}
+
 /// Rules that can never hold, and rules that an earlier rule of the same device (or an
 /// earlier `default` rule) always decides before.
 fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
@@ -84,30 +110,47 @@ fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
         }
         let mut conds: Vec<&Cond> = vec![&cond];
         conds.extend(earlier.iter().map(|(_, c)| c));
+        // The capabilities the conditions read (only a probed device's rules read
+        // any): every subset of them is a state the caller can report.
+        let cap_sets = cap_subsets(&conds);
         // Too many influencing attributes to enumerate, or too much work: stay silent
         // rather than guess.
         let bases = reach::influencing_bases(&input.spec.table, reach::read_mask(model, &conds));
         let work = 1usize
             .checked_shl(bases.len() as u32)
-            .map(|sets| sets.saturating_mul(conds.len()));
+            .and_then(|sets| sets.checked_mul(cap_sets.len()))
+            .map(|states| states.saturating_mul(conds.len()));
         if work.is_none_or(|w| w > MAX_EVALUATIONS) {
             continue;
         }
         let Some(sets) = reach::full_sets(&input.spec.table, &bases) else {
             continue;
         };
-        let holding: Vec<u64> = sets.into_iter().filter(|&s| cond.eval(s)).collect();
+        let holding: Vec<(u64, u32)> = sets
+            .into_iter()
+            .flat_map(|s| cap_sets.iter().map(move |&c| (s, c)))
+            .filter(|&(s, c)| cond.eval_with(s, c))
+            .collect();
         if holding.is_empty() {
+            let (label, note) = if cap_sets.len() > 1 {
+                (
+                    "false on every attribute set that platform code can report, whatever capabilities the device reports",
+                    "conditions are evaluated on full sets (`implies` and derivations applied) and every combination of the capabilities the rules read",
+                )
+            } else {
+                (
+                    "false on every attribute set that platform code can report",
+                    "conditions are evaluated on full sets: `implies` and derivations applied",
+                )
+            };
             out.push(Finding::new(
                 Diagnostic::warning(
                     RULE_NEVER_HOLDS,
                     "this rule's condition never holds",
                     rule.span,
                 )
-                .with_label("false on every attribute set that platform code can report")
-                .with_note(
-                    "conditions are evaluated on full sets: `implies` and derivations applied",
-                )
+                .with_label(label)
+                .with_note(note)
                 .with_help("fix the condition or remove the rule"),
                 vec![Subject::Text(text)],
             ));
@@ -118,17 +161,35 @@ fn rules(input: &Input<'_>, out: &mut Vec<Finding>) {
         }
         let decided_first = holding
             .iter()
-            .all(|&s| earlier.iter().any(|(_, c)| c.eval(s)));
+            .all(|&(s, c)| earlier.iter().any(|(_, e)| e.eval_with(s, c)));
         if !decided_first {
             continue;
         }
         let deciders: Vec<usize> = earlier
             .iter()
-            .filter(|(_, c)| holding.iter().any(|&s| c.eval(s)))
+            .filter(|(_, e)| holding.iter().any(|&(s, c)| e.eval_with(s, c)))
             .map(|(j, _)| *j)
             .collect();
         out.push(shadowed(model, rule, &deciders, text));
     }
+}
+
+/// Every subset of the capabilities the conditions read, as capability masks; just
+/// the empty set when they read none.
+fn cap_subsets(conds: &[&Cond]) -> Vec<u32> {
+    let mut read = Vec::new();
+    for c in conds {
+        c.caps(&mut read);
+    }
+    let mask = read.iter().fold(0u32, |m, &c| m | 1 << c);
+    // The subsets of `mask`, by the usual walk down from the mask itself.
+    let mut out = vec![0];
+    let mut sub = mask;
+    while sub != 0 {
+        out.push(sub);
+        sub = (sub - 1) & mask;
+    }
+    out
 }
 
 fn shadowed(model: &Model, rule: &Rule, deciders: &[usize], text: String) -> Finding {

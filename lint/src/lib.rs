@@ -24,6 +24,7 @@ pub enum Subject {
     Attr(String),
     Platform(String),
     Device(String),
+    Capability(String),
     /// A rule, a region, a word or a comment, as written.
     Text(String),
 }

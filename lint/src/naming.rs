@@ -219,6 +219,7 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    capabilities(model, out);
     missing_docs(model, out);
     similar_names(model, prefix, out);
     mechanisms(model, prefix, out);
@@ -264,6 +265,63 @@ fn two_subjects(a: &Attr, ws: &[(usize, &str)], i: usize, prefix: Option<&str>) 
     )
 }
 
+/// NAMING_CAPABILITY: capability names in UPPER_SNAKE_CASE, with the configured
+/// `capability_prefix`, within `max_length`. One finding per capability, naming every
+/// way the name is off, so that the help can show the one name that fixes them all.
+fn capabilities(model: &Model, out: &mut Vec<Finding>) {
+    let naming = &model.naming;
+    let prefix = naming.capability_prefix.as_ref();
+    for c in &model.caps {
+        let mut wrong = Vec::new();
+        let mut fixed = c.name.clone();
+        if !is_upper_snake(&c.name) {
+            wrong.push("is not in UPPER_SNAKE_CASE".to_string());
+            fixed = to_upper_snake(&fixed);
+        }
+        if let Some((p, _)) = prefix.filter(|(p, _)| !p.is_empty()) {
+            if !c.name.starts_with(p.as_str()) {
+                wrong.push(format!("does not start with the prefix `{p}`"));
+                if !fixed.starts_with(p.as_str()) {
+                    fixed = format!("{p}{fixed}");
+                }
+            }
+        }
+        if let Some(max) = naming.max_length {
+            let len = c.name.chars().count() as u64;
+            if len > max {
+                wrong.push(format!("is {len} characters long, over the limit of {max}"));
+            }
+        }
+        if wrong.is_empty() {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            NAMING_CAPABILITY,
+            format!("capability `{}` {}", c.name, wrong.join(" and ")),
+            c.span,
+        )
+        .with_label(
+            "a capability becomes a C macro `<SPEC>_CAP_<NAME>` and a Rust constant `caps::<NAME>`",
+        );
+        if let Some((_, span)) = prefix {
+            d = d.with_secondary(*span, "the capability prefix is configured here");
+        }
+        let help = if fixed != c.name
+            && naming
+                .max_length
+                .is_none_or(|m| fixed.chars().count() as u64 <= m)
+        {
+            format!("rename it, for example to `{fixed}`")
+        } else {
+            "rename it to a short UPPER_SNAKE_CASE name for what the device reports".to_string()
+        };
+        out.push(Finding::new(
+            d.with_help(help),
+            vec![Subject::Capability(c.name.clone())],
+        ));
+    }
+}
+
 fn missing_docs(model: &Model, out: &mut Vec<Finding>) {
     if !model.naming.require_doc {
         return;
@@ -292,6 +350,14 @@ fn missing_docs(model: &Model, out: &mut Vec<Finding>) {
     }
     for a in model.attrs.iter().filter(|a| a.doc.is_empty()) {
         missing("attribute", &a.name, a.span, Subject::Attr(a.name.clone()));
+    }
+    for c in model.caps.iter().filter(|c| c.doc.is_empty()) {
+        missing(
+            "capability",
+            &c.name,
+            c.span,
+            Subject::Capability(c.name.clone()),
+        );
     }
     for p in model.platforms.iter().filter(|p| p.doc.is_empty()) {
         missing(

@@ -336,6 +336,152 @@ fn rule_never_holds() {
     silent(&ok, RULE_SHADOWED);
 }
 
+/// CLEAN with a probed device whose rules read two capabilities.
+fn with_probed(rules: &str) -> String {
+    with(&format!(
+        "/// Locked and accepted.\ncapability TDISP_RUN;\n/// The MSI-X BAR.\ncapability MSIX_BAR;\n\
+         /// A BAR.\ndevice bar {{ probed; }}\n{rules}"
+    ))
+}
+
+#[test]
+fn probed_rules_are_decided_over_capabilities() {
+    let ok = with_probed(
+        "map bar encrypted when CC_ATTR_GUEST_MEM_ENCRYPT && TDISP_RUN && !MSIX_BAR;\n\
+         map bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\n",
+    );
+    assert_eq!(
+        found(&ok),
+        [],
+        "a spec whose rules read capabilities is clean"
+    );
+    // No capability is reported when a rule is considered: a rule that needs one
+    // still holds when the device reports it.
+    let needs = with_probed("map bar encrypted when TDISP_RUN && MSIX_BAR;\n");
+    silent(&needs, RULE_NEVER_HOLDS);
+    let never = with_probed(
+        "map bar encrypted when TDISP_RUN && !TDISP_RUN;\nmap bar decrypted when MSIX_BAR;\n",
+    );
+    fires_at(
+        &never,
+        RULE_NEVER_HOLDS,
+        line_of(&never, "when TDISP_RUN && !TDISP_RUN"),
+    );
+    // The second rule holds only where the first already decides, whatever the
+    // device reports.
+    let shadowed = with_probed(
+        "map bar encrypted when TDISP_RUN;\nmap bar refuse when TDISP_RUN && !MSIX_BAR;\nmap bar decrypted when MSIX_BAR;\n",
+    );
+    fires_at(
+        &shadowed,
+        RULE_SHADOWED,
+        line_of(&shadowed, "map bar refuse"),
+    );
+    // Reading another capability, it decides where the first does not.
+    let apart = with_probed(
+        "map bar encrypted when TDISP_RUN;\nmap bar refuse when !TDISP_RUN && !MSIX_BAR;\nmap bar decrypted when MSIX_BAR;\n",
+    );
+    silent(&apart, RULE_SHADOWED);
+    silent(&apart, RULE_NEVER_HOLDS);
+}
+
+#[test]
+fn naming_capability() {
+    let lower = with_probed("map bar encrypted when tdisp_run && MSIX_BAR;\n")
+        .replace("capability TDISP_RUN;", "capability tdisp_run;");
+    fires_at(
+        &lower,
+        NAMING_CAPABILITY,
+        line_of(&lower, "capability tdisp_run"),
+    );
+    let f = run(&lower);
+    let d = &f
+        .iter()
+        .find(|f| f.rule() == NAMING_CAPABILITY)
+        .unwrap()
+        .diagnostic;
+    assert!(d.message.contains("UPPER_SNAKE_CASE"), "{}", d.message);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("rename it, for example to `TDISP_RUN`")
+    );
+    // With `capability_prefix`, both capabilities lack it; the help adds it.
+    let prefixed = with_probed("map bar encrypted when TDISP_RUN && MSIX_BAR;\n").replace(
+        "require_doc = true;",
+        "require_doc = true;\n    capability_prefix = \"CAP_\";",
+    );
+    assert_eq!(
+        lines_of(&prefixed, NAMING_CAPABILITY).len(),
+        2,
+        "{:?}",
+        found(&prefixed)
+    );
+    let f = run(&prefixed);
+    let d = &f
+        .iter()
+        .find(|f| f.rule() == NAMING_CAPABILITY)
+        .unwrap()
+        .diagnostic;
+    assert!(
+        d.message.contains("does not start with the prefix `CAP_`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("rename it, for example to `CAP_TDISP_RUN`")
+    );
+    assert_eq!(
+        d.secondary.len(),
+        1,
+        "the configured prefix is the second label: {d:?}"
+    );
+    let good = prefixed
+        .replace("TDISP_RUN", "CAP_TDISP_RUN")
+        .replace("MSIX_BAR", "CAP_MSIX_BAR");
+    silent(&good, NAMING_CAPABILITY);
+    // max_length applies to capabilities too.
+    let long = with_probed("map bar encrypted when TDISP_RUN && MSIX_BAR;\n").replace(
+        "TDISP_RUN",
+        "TDISP_RUN_STATE_OF_THE_FUNCTION_LOCKED_AND_ACCEPTED",
+    );
+    fires_at(
+        &long,
+        NAMING_CAPABILITY,
+        line_of(&long, "capability TDISP_RUN_STATE"),
+    );
+    // Level configuration reaches the new rule like any other.
+    let denied = lower.replace(
+        "require_doc = true;",
+        "require_doc = true;\n    deny = [\"NAMING_CAPABILITY\"];",
+    );
+    assert!(found(&denied)
+        .iter()
+        .any(|f| f.0 == NAMING_CAPABILITY && f.2 == Severity::Error));
+}
+
+#[test]
+fn unused_capability_and_its_doc() {
+    let unused = with_probed("map bar encrypted when TDISP_RUN;\n");
+    fires_at(
+        &unused,
+        UNUSED_CAPABILITY,
+        line_of(&unused, "capability MSIX_BAR"),
+    );
+    assert_eq!(lines_of(&unused, UNUSED_CAPABILITY).len(), 1);
+    silent(
+        &with_probed("map bar encrypted when TDISP_RUN || MSIX_BAR;\n"),
+        UNUSED_CAPABILITY,
+    );
+    let undocumented = with_probed("map bar encrypted when TDISP_RUN || MSIX_BAR;\n")
+        .replace("/// The MSI-X BAR.\n", "");
+    fires_at(
+        &undocumented,
+        NAMING_MISSING_DOC,
+        line_of(&undocumented, "capability MSIX_BAR"),
+    );
+}
+
 #[test]
 fn device_without_rule() {
     let t = with("/// TPM.\ndevice tpm { mmio 0xFED40000 size 4K; }\n");

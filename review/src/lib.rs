@@ -207,14 +207,19 @@ fn subject_text(subjects: &[ccattr_lint::Subject]) -> String {
     subjects
         .iter()
         .find_map(|s| match s {
-            Subject::Attr(n) | Subject::Platform(n) | Subject::Device(n) => Some(n.clone()),
+            Subject::Attr(n)
+            | Subject::Platform(n)
+            | Subject::Device(n)
+            | Subject::Capability(n) => Some(n.clone()),
             Subject::Text(_) => None,
         })
         .or_else(|| {
             subjects.first().map(|s| match s {
-                Subject::Attr(n) | Subject::Platform(n) | Subject::Device(n) | Subject::Text(n) => {
-                    n.clone()
-                }
+                Subject::Attr(n)
+                | Subject::Platform(n)
+                | Subject::Device(n)
+                | Subject::Capability(n)
+                | Subject::Text(n) => n.clone(),
             })
         })
         .unwrap_or_default()
