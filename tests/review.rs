@@ -414,3 +414,57 @@ fn pre_commit_hook_checks_what_is_staged() {
     let o = run_hook();
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// examples/tdisp.ccattr with its `refuse` rule dropped: a BAR of a function the
+/// guest has not accepted would be mapped shared on TDX Connect.
+#[test]
+fn a_dropped_refusal_fails_the_default_review() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = root.join("examples/tdisp.ccattr");
+    let text = std::fs::read_to_string(&base).expect("tdisp example");
+    let refuse = text
+        .lines()
+        .find(|l| l.starts_with("map pci_bar refuse"))
+        .expect("the example refuses");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head = dir.path().join("tdisp.ccattr");
+    std::fs::write(&head, text.replace(&format!("{refuse}\n"), "")).expect("write");
+    let (b, h) = (base.to_str().unwrap(), head.to_str().unwrap());
+    let o = ccattr(&["review", b, h]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("\n1 fail-open, 0 breaking, 0 behaviour"),
+        "{out}"
+    );
+    assert!(out.contains("fail-open:\n  [REFUSAL_DROPPED] `pci_bar` on `tdx_connect_guest`: refused -> decrypted"), "{out}");
+    assert!(
+        out.contains("witness: no capabilities on tdx_connect_guest"),
+        "{out}"
+    );
+    assert_eq!(
+        code(&ccattr(&["review", b, h, "--fail-on", "fail-open"])),
+        1
+    );
+    assert_eq!(code(&ccattr(&["review", b, h, "--fail-on", "never"])), 0);
+    let j = json(&ccattr(&["review", b, h, "--format", "json"]));
+    assert_eq!(j["summary"]["fail-open"], 1);
+    let c = j["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "REFUSAL_DROPPED")
+        .expect("the dropped refusal");
+    assert_eq!(c["class"], "fail-open");
+    assert_eq!(c["witness"]["address"], Value::Null);
+    assert_eq!(c["witness"]["caps"], serde_json::json!([]));
+    // The reverse adds a refusal: a behaviour change, which the default passes.
+    let o = ccattr(&["review", h, b]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o)
+            .contains("[DECISION_CHANGED] `pci_bar` on `tdx_connect_guest`: decrypted -> refused"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -5,7 +5,9 @@
 //! address of every stretch of either table finds every address that changed.
 
 use crate::attrs::Names;
-use crate::kinds::{DECISION_CHANGED, DECISION_CHANGED_OFF_PLATFORM};
+use crate::kinds::{
+    DECISION_CHANGED, DECISION_CHANGED_OFF_PLATFORM, REFUSAL_DROPPED, REFUSAL_DROPPED_OFF_PLATFORM,
+};
 use crate::{Cell, Change, Witness};
 use ccattr_core::matrix::{device_decision, ELSEWHERE};
 use ccattr_core::model::Cond;
@@ -104,6 +106,12 @@ impl Rows {
     }
 }
 
+/// Whether a change from `before` to `after` drops a refusal: what had to fail is now
+/// mapped (or left to the kernel's default) without a word.
+fn fails_open(before: Decision, after: Decision) -> bool {
+    before == Decision::Refused && after != Decision::Refused
+}
+
 fn arrow(d: Option<Decision>) -> String {
     d.map_or("(absent)".to_string(), |d| d.as_str().to_string())
 }
@@ -124,14 +132,16 @@ pub fn changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Chan
             continue;
         };
         let bp = &bt.platforms[bi];
-        let mut seen: HashSet<Row> = HashSet::new();
+        // One change per row, and one more where the row also drops a refusal.
+        let mut seen: HashSet<(Row, bool)> = HashSet::new();
         for &addr in &addrs {
             let (before, after) = (bt.decide(bp.full, addr, 1), ht.decide(hp.full, addr, 1));
             if before == after {
                 continue;
             }
             let row = rows.of(bt, ht, addr);
-            if !seen.insert(row.clone()) {
+            let open = fails_open(before, after);
+            if !seen.insert((row.clone(), open)) {
                 continue;
             }
             let cell = Cell {
@@ -142,6 +152,7 @@ pub fn changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Chan
             };
             let witness = Witness {
                 addr,
+                caps: None,
                 platform: Some(hp.name.clone()),
                 reported: ht
                     .attr_names(hp.sets)
@@ -162,7 +173,11 @@ pub fn changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Chan
                 after,
             };
             let mut c = Change::new(
-                DECISION_CHANGED,
+                if open {
+                    REFUSAL_DROPPED
+                } else {
+                    DECISION_CHANGED
+                },
                 cell.row.clone(),
                 if cell.before == Some(before) && cell.after == Some(after) {
                     format!(
@@ -297,8 +312,13 @@ fn off_platform(
                 reported.join(", ")
             };
             let row_name = rows.names[row.index].clone();
+            let kind = if fails_open(before, after) {
+                REFUSAL_DROPPED_OFF_PLATFORM
+            } else {
+                DECISION_CHANGED_OFF_PLATFORM
+            };
             let mut c = Change::new(
-                DECISION_CHANGED_OFF_PLATFORM,
+                kind,
                 row_name.clone(),
                 format!("`{row_name}`: {before} -> {after} when platform code reports {shown} (no declared platform has this set), at {addr:#X}"),
             )
@@ -313,6 +333,7 @@ fn off_platform(
             });
             c.witness = Some(Witness {
                 addr,
+                caps: None,
                 platform: None,
                 reported,
                 base_full: bt.attr_names(bf).iter().map(|s| s.to_string()).collect(),
@@ -324,4 +345,173 @@ fn off_platform(
         }
     }
     exhaustive
+}
+
+/// An attribute state a probed device is compared under: the platform (indices in
+/// BASE and HEAD) or `None` off the declared platforms, the base attributes that
+/// platform code reports, and the full sets in BASE and HEAD.
+type State = (Option<(usize, usize)>, Vec<String>, u64, u64);
+
+/// The most capability combinations tried per probed device, platform and version.
+const MAX_CAP_COMBINATIONS: usize = 1 << 12;
+
+/// The decisions of probed devices (version 2) that differ, on every platform
+/// declared in both versions, for every combination of the capabilities the
+/// device's rules read in either version: each change names the capabilities.
+pub fn probed_changes(base: &Checked, head: &Checked, names: &Names, out: &mut Vec<Change>) {
+    let (bt, ht) = (&base.table, &head.table);
+    for (hd, dev) in ht.probed_devices() {
+        let Some(bd) = bt
+            .devices
+            .iter()
+            .position(|d| d.name == dev.name && d.probed.is_some())
+        else {
+            continue;
+        };
+        // The capabilities either version reads for this device, by name.
+        let mut caps: Vec<String> = Vec::new();
+        for (t, d) in [(ht, hd), (bt, bd)] {
+            let rs = t.devices[d].probed.unwrap_or_default();
+            for n in t.cap_names(t.caps_read(rs)) {
+                if !caps.iter().any(|c| c == n) {
+                    caps.push(n.to_string());
+                }
+            }
+        }
+        let bits = |t: &DecisionTable, subset: &[usize]| -> u32 {
+            subset
+                .iter()
+                .filter_map(|&i| t.cap_index(&caps[i]))
+                .fold(0, |m, b| m | 1 << b)
+        };
+        let combinations = cap_combinations(caps.len());
+        let mut states: Vec<State> = Vec::new();
+        for (hi, hp) in ht.platforms.iter().enumerate() {
+            if let Some(bi) = bt.platforms.iter().position(|p| p.name == hp.name) {
+                let reported = ht
+                    .attr_names(hp.sets)
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                states.push((Some((bi, hi)), reported, bt.platforms[bi].full, hp.full));
+            }
+        }
+        // Off the declared platforms: each base attribute alone, and none, by name in
+        // both versions, where it gives a set no declared platform has.
+        let declared: HashSet<(u64, u64)> = states.iter().map(|s| (s.2, s.3)).collect();
+        let mut singles: Vec<Option<String>> = vec![None];
+        singles.extend(
+            ht.attrs
+                .iter()
+                .filter(|a| a.base)
+                .map(|a| Some(a.name.clone())),
+        );
+        for name in singles {
+            let (bf, hf) = match &name {
+                None => (bt.close(0), ht.close(0)),
+                Some(n) => {
+                    let hb = ht.attr_index(n).map_or(0, |i| 1u64 << i);
+                    let bb = (0..bt.attrs.len())
+                        .filter(|&i| bt.attrs[i].base && names.base_attr(&base.model, i) == n)
+                        .fold(0, |m, i| m | 1 << i);
+                    (bt.close(bb), ht.close(hb))
+                }
+            };
+            if declared.contains(&(bf, hf))
+                || states
+                    .iter()
+                    .any(|s| s.0.is_none() && (s.2, s.3) == (bf, hf))
+            {
+                continue;
+            }
+            states.push((None, name.into_iter().collect(), bf, hf));
+        }
+        for (platform, reported, bf, hf) in states {
+            // On a platform: the first combination that changes, and the first that
+            // drops a refusal; off them, the first of each pair of decisions.
+            let mut seen: HashSet<(bool, Option<(Decision, Decision)>)> = HashSet::new();
+            for subset in &combinations {
+                let (bc, hc) = (bits(bt, subset), bits(ht, subset));
+                let before = bt
+                    .decide_probed(bf, bd, bc)
+                    .unwrap_or(Decision::Unspecified);
+                let after = ht
+                    .decide_probed(hf, hd, hc)
+                    .unwrap_or(Decision::Unspecified);
+                let pair = platform.is_none().then_some((before, after));
+                if before == after || !seen.insert((fails_open(before, after), pair)) {
+                    continue;
+                }
+                let reported_caps: Vec<String> = subset.iter().map(|&i| caps[i].clone()).collect();
+                let shown = if reported_caps.is_empty() {
+                    "no capabilities".to_string()
+                } else {
+                    reported_caps.join(", ")
+                };
+                let open = fails_open(before, after);
+                let (kind, message) = match platform {
+                    Some((_, hi)) => (
+                        if open { REFUSAL_DROPPED } else { DECISION_CHANGED },
+                        format!(
+                            "`{}` on `{}`: {before} -> {after} when the device reports {shown}",
+                            dev.name, ht.platforms[hi].name
+                        ),
+                    ),
+                    None => (
+                        if open { REFUSAL_DROPPED_OFF_PLATFORM } else { DECISION_CHANGED_OFF_PLATFORM },
+                        format!(
+                            "`{}`: {before} -> {after} when platform code reports {} (no declared platform has this set) and the device reports {shown}",
+                            dev.name,
+                            if reported.is_empty() { "no attributes".to_string() } else { reported.join(", ") }
+                        ),
+                    ),
+                };
+                let mut c = Change::new(kind, dev.name.clone(), message)
+                    .values(before.as_str(), after.as_str());
+                c.head_span = Some(head.model.devices[hd].span);
+                c.base_span = Some(base.model.devices[bd].span);
+                let platform_name = platform.map(|(_, hi)| ht.platforms[hi].name.clone());
+                c.cell = Some(Cell {
+                    row: dev.name.clone(),
+                    platform: platform_name.clone(),
+                    before: Some(before),
+                    after: Some(after),
+                });
+                c.witness = Some(Witness {
+                    addr: 0,
+                    caps: Some(reported_caps),
+                    platform: platform_name,
+                    reported: reported.clone(),
+                    base_full: bt.attr_names(bf).iter().map(|s| s.to_string()).collect(),
+                    head_full: ht.attr_names(hf).iter().map(|s| s.to_string()).collect(),
+                    before,
+                    after,
+                });
+                out.push(c);
+            }
+        }
+    }
+}
+
+/// The subsets of `n` capabilities to try, by index, smallest first: all of them
+/// when there are at most [`MAX_CAP_COMBINATIONS`], else none, each alone, and
+/// each pair.
+fn cap_combinations(n: usize) -> Vec<Vec<usize>> {
+    if 1usize
+        .checked_shl(n as u32)
+        .is_some_and(|c| c <= MAX_CAP_COMBINATIONS)
+    {
+        let mut masks: Vec<u32> = (0..1u32 << n).collect();
+        masks.sort_by_key(|m| (m.count_ones(), *m));
+        return masks
+            .into_iter()
+            .map(|m| (0..n).filter(|&i| m >> i & 1 == 1).collect())
+            .collect();
+    }
+    let mut v: Vec<Vec<usize>> = vec![Vec::new()];
+    v.extend((0..n).map(|i| vec![i]));
+    for i in 0..n {
+        v.extend((i + 1..n).map(|j| vec![i, j]));
+    }
+    v
 }

@@ -13,10 +13,14 @@ pub enum Class {
     Behaviour,
     /// A name that users compile against disappears (or changes meaning).
     Breaking,
+    /// A mapping that was refused is now made silently (version 2): the kernel maps
+    /// shared, or as it defaults, what it had to refuse.
+    FailOpen,
 }
 
 impl Class {
-    pub const ALL: [Class; 4] = [
+    pub const ALL: [Class; 5] = [
+        Class::FailOpen,
         Class::Breaking,
         Class::Behaviour,
         Class::Naming,
@@ -29,6 +33,7 @@ impl Class {
             Class::Naming => "naming",
             Class::Behaviour => "behaviour",
             Class::Breaking => "breaking",
+            Class::FailOpen => "fail-open",
         }
     }
 
@@ -39,6 +44,7 @@ impl Class {
             "naming" => Some(Class::Naming),
             "behaviour" | "behavior" => Some(Class::Behaviour),
             "breaking" => Some(Class::Breaking),
+            "fail-open" => Some(Class::FailOpen),
             _ => None,
         }
     }
@@ -68,6 +74,8 @@ pub const RULE_REMOVED: &str = "RULE_REMOVED";
 pub const RULE_CHANGED: &str = "RULE_CHANGED";
 pub const DECISION_CHANGED: &str = "DECISION_CHANGED";
 pub const DECISION_CHANGED_OFF_PLATFORM: &str = "DECISION_CHANGED_OFF_PLATFORM";
+pub const REFUSAL_DROPPED: &str = "REFUSAL_DROPPED";
+pub const REFUSAL_DROPPED_OFF_PLATFORM: &str = "REFUSAL_DROPPED_OFF_PLATFORM";
 
 /// A change kind: its SARIF metadata and its class.
 pub struct Kind {
@@ -89,7 +97,7 @@ const fn kind(
             rationale,
             help,
             default_level: match class {
-                Class::Breaking => Level::Deny,
+                Class::Breaking | Class::FailOpen => Level::Deny,
                 _ => Level::Warn,
             },
             suppressible: false,
@@ -267,6 +275,20 @@ pub const KINDS: &[Kind] = &[
         "A decision changed for an attribute set that no declared platform has.",
         "Platforms not in the spec (or not yet written) get the new answer too. The witness is the base attributes that platform code would report and an address.",
         "Make sure the change is intended, or declare the platform the attribute set stands for.",
+    ),
+    kind(
+        REFUSAL_DROPPED,
+        Class::FailOpen,
+        "A mapping that BASE refuses is made silently in HEAD (encrypted, decrypted or unspecified) on a platform declared in both versions.",
+        "`refuse` is how a spec says `ioremap()` must fail rather than map private device MMIO shared (the IORES_MUST_ENCRYPT proposal); dropping it lets a BAR of a device the guest has not accepted be mapped without anyone noticing. The witness is an address, or for a probed device the capabilities it reports, and the platform.",
+        "Keep the `refuse` rule before the rule that now decides, or make sure, with the TSM and PCI maintainers, that the mapping is safe; `ccattr explain` with the witness shows which rule decides.",
+    ),
+    kind(
+        REFUSAL_DROPPED_OFF_PLATFORM,
+        Class::FailOpen,
+        "A mapping that BASE refuses is made silently in HEAD for an attribute set that no declared platform has.",
+        "Platforms not in the spec get the silent mapping too.",
+        "Keep the `refuse` rule, or declare the platform the attribute set stands for and check it.",
     ),
 ];
 

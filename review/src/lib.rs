@@ -17,7 +17,11 @@ pub use kinds::{Class, KINDS};
 /// A place where two versions decide differently.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Witness {
+    /// The address; 0 for a probed device, which is decided by `caps` instead.
     pub addr: u64,
+    /// For a probed device (version 2): the capabilities the device reports, by
+    /// name; `None` for an address.
+    pub caps: Option<Vec<String>>,
     /// The declared platform whose attribute set this is, if any.
     pub platform: Option<String>,
     /// The base attributes that platform code reports (names as in HEAD where the
@@ -119,9 +123,20 @@ pub struct Review {
     /// Whether the search for decisions that change off the declared platforms tried
     /// every relevant attribute set.
     pub exhaustive: bool,
+    /// Whether BASE has a `refuse` rule, so that a change can fail open: only then
+    /// do the text and markdown summaries count the `fail-open` class.
+    pub base_refuses: bool,
 }
 
 impl Review {
+    /// The classes the summary counts, most severe first: all but `fail-open` when
+    /// nothing in BASE refuses.
+    pub fn counted_classes(&self) -> impl Iterator<Item = Class> + '_ {
+        Class::ALL
+            .into_iter()
+            .filter(|&c| c != Class::FailOpen || self.base_refuses || self.count(c) > 0)
+    }
+
     pub fn count(&self, class: Class) -> usize {
         self.changes.iter().filter(|c| c.class == class).count()
     }
@@ -147,12 +162,14 @@ pub fn review(base: &Checked, head: &Checked) -> Review {
     structure::platforms(base, head, &names, &mut changes);
     structure::rules(base, head, &names, &mut changes);
     let exhaustive = behaviour::changes(base, head, &names, &mut changes);
+    behaviour::probed_changes(base, head, &names, &mut changes);
     lint_delta(base, head, &names, &mut changes);
     Review {
         base_name: base.source.name.clone(),
         head_name: head.source.name.clone(),
         changes,
         exhaustive,
+        base_refuses: base.table.refuses,
     }
 }
 

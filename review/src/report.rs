@@ -29,8 +29,10 @@ enum Section {
 fn section(c: &Change) -> Section {
     match c.kind {
         kinds::ATTR_MOVED => Section::Positions,
-        kinds::DECISION_CHANGED => Section::Mappings,
-        kinds::DECISION_CHANGED_OFF_PLATFORM => Section::OffPlatform,
+        kinds::DECISION_CHANGED | kinds::REFUSAL_DROPPED => Section::Mappings,
+        kinds::DECISION_CHANGED_OFF_PLATFORM | kinds::REFUSAL_DROPPED_OFF_PLATFORM => {
+            Section::OffPlatform
+        }
         k if k.starts_with("ATTR_") => Section::Names,
         _ if c.finding.is_some() => Section::Lint,
         _ => Section::Structure,
@@ -38,9 +40,9 @@ fn section(c: &Change) -> Section {
 }
 
 fn summary_counts(r: &Review, strong: &dyn Fn(String) -> String) -> String {
-    let parts: Vec<String> = Class::ALL
-        .iter()
-        .map(|&c| {
+    let parts: Vec<String> = r
+        .counted_classes()
+        .map(|c| {
             let s = format!("{} {}", r.count(c), c.as_str());
             if r.count(c) > 0 && c >= Class::Behaviour {
                 strong(s)
@@ -56,6 +58,29 @@ fn place(source: &Source, span: Option<Span>) -> Option<String> {
     span.map(|s| format!("{}:{}", source.name, source.position(s.start).line))
 }
 
+/// The column head for witnesses' places: `Address`, or `Address or capabilities`
+/// when a probed device's witness is among them.
+fn at_header(changes: &[&Change]) -> &'static str {
+    if changes
+        .iter()
+        .any(|c| c.witness.as_ref().is_some_and(|w| w.caps.is_some()))
+    {
+        "Address or capabilities"
+    } else {
+        "Address"
+    }
+}
+
+/// Where a witness decides: its address, or for a probed device the capabilities
+/// the device reports (`caps [TDISP_RUN]`, `no capabilities`).
+fn witness_at(w: &Witness) -> String {
+    match &w.caps {
+        None => format!("{:#X}", w.addr),
+        Some(c) if c.is_empty() => "no capabilities".to_string(),
+        Some(c) => format!("caps [{}]", c.join(", ")),
+    }
+}
+
 fn witness_text(w: &Witness) -> String {
     let set = if w.reported.is_empty() {
         "no attributes".to_string()
@@ -63,8 +88,8 @@ fn witness_text(w: &Witness) -> String {
         w.reported.join(", ")
     };
     match &w.platform {
-        Some(p) => format!("{:#X} on {p} (reports {set})", w.addr),
-        None => format!("{:#X} when platform code reports {set}", w.addr),
+        Some(p) => format!("{} on {p} (reports {set})", witness_at(w)),
+        None => format!("{} when platform code reports {set}", witness_at(w)),
     }
 }
 
@@ -129,7 +154,10 @@ pub fn text(r: &Review, src: Sources<'_>) -> String {
             }
         }
     }
-    if r.changes.iter().all(|c| c.class != Class::Behaviour) {
+    if r.changes
+        .iter()
+        .all(|c| !matches!(c.class, Class::Behaviour | Class::FailOpen))
+    {
         let _ = writeln!(out, "\n{}", no_behaviour_change(r));
     }
     if !r.exhaustive {
@@ -234,12 +262,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
                     code(cl.platform.as_deref().unwrap_or("")),
                     show(cl.before),
                     show(cl.after),
-                    format!(
-                        "{} {} → {}",
-                        code(&format!("{:#X}", w.addr)),
-                        w.before,
-                        w.after
-                    ),
+                    format!("{} {} → {}", code(&witness_at(w)), w.before, w.after),
                 ])
             })
             .collect();
@@ -255,7 +278,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
                 let w = c.witness.as_ref()?;
                 Some(vec![
                     code(w.platform.as_deref().unwrap_or("")),
-                    code(&format!("{:#X}", w.addr)),
+                    code(&witness_at(w)),
                     list_or_none(&w.base_full),
                     list_or_none(&w.head_full),
                 ])
@@ -265,7 +288,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
             &mut out,
             &[
                 "Platform",
-                "Address",
+                at_header(&mappings),
                 "Full set in base",
                 "Full set in head",
             ],
@@ -290,7 +313,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
                 Some(vec![
                     code(&cl.row),
                     list_or_none(&w.reported),
-                    code(&format!("{:#X}", w.addr)),
+                    code(&witness_at(w)),
                     w.before.to_string(),
                     w.after.to_string(),
                 ])
@@ -302,7 +325,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
                 &[
                     "Device",
                     "Platform code reports",
-                    "Address",
+                    at_header(&off),
                     "Before",
                     "After",
                 ],
@@ -431,7 +454,8 @@ pub fn json(r: &Review, src: Sources<'_>) -> Value {
                     "after": cl.after.map(|d| d.as_str()),
                 })),
                 "witness": c.witness.as_ref().map(|w| json!({
-                    "address": format!("{:#x}", w.addr),
+                    "address": w.caps.is_none().then(|| format!("{:#x}", w.addr)),
+                    "caps": w.caps,
                     "platform": w.platform,
                     "reported": w.reported,
                     "base_full": w.base_full,
@@ -464,7 +488,7 @@ fn head_span(r: &Change, head_spec: Span) -> Span {
 
 fn github_level(c: Class) -> &'static str {
     match c {
-        Class::Breaking => "error",
+        Class::Breaking | Class::FailOpen => "error",
         Class::Behaviour | Class::Naming => "warning",
         Class::Info => "notice",
     }
@@ -508,7 +532,7 @@ pub fn sarif(r: &Review, src: Sources<'_>, head_spec: Span) -> Value {
         .iter()
         .map(|c| {
             let level = match c.class {
-                Class::Breaking => ResultLevel::Error,
+                Class::Breaking | Class::FailOpen => ResultLevel::Error,
                 Class::Behaviour | Class::Naming => ResultLevel::Warning,
                 Class::Info => ResultLevel::Note,
             };

@@ -382,8 +382,26 @@ fn check_witness(p: &Pair, c: &Change) {
             (bt.close(mask(bt)), ht.close(mask(ht)))
         }
     };
-    assert_eq!(bt.decide(bfull, w.addr, 1), w.before);
-    assert_eq!(ht.decide(hfull, w.addr, 1), w.after);
+    match &w.caps {
+        None => {
+            assert_eq!(bt.decide(bfull, w.addr, 1), w.before);
+            assert_eq!(ht.decide(hfull, w.addr, 1), w.after);
+        }
+        // A probed device: decided by the capabilities the witness names.
+        Some(caps) => {
+            let device = |t: &ccattr_core::DecisionTable| {
+                let d = t.devices.iter().position(|d| d.name == c.subject);
+                let bits = caps
+                    .iter()
+                    .map(|n| t.cap_index(n).expect("a declared capability"))
+                    .fold(0u32, |m, i| m | 1 << i);
+                (d.expect("the device"), bits)
+            };
+            let ((bd, bc), (hd, hc)) = (device(bt), device(ht));
+            assert_eq!(bt.decide_probed(bfull, bd, bc), Some(w.before));
+            assert_eq!(ht.decide_probed(hfull, hd, hc), Some(w.after));
+        }
+    }
     assert_ne!(w.before, w.after);
     assert_eq!(bt.attr_names(bfull), w.base_full);
     assert_eq!(ht.attr_names(hfull), w.head_full);
@@ -448,6 +466,164 @@ fn decision_changed_elsewhere() {
     for c in off {
         check_witness(&p, c);
     }
+}
+
+/// BASE with a probed BAR whose rules read two capabilities and refuse on a
+/// platform that requires private MMIO.
+const PROBED: &str = r#"/// Test.
+spec t;
+
+/// Memory encryption is active.
+attr CC_ATTR_MEM_ENCRYPT;
+
+/// Guest memory is encrypted.
+attr CC_ATTR_GUEST_MEM_ENCRYPT implies CC_ATTR_MEM_ENCRYPT;
+
+/// Private device MMIO is required.
+attr CC_ATTR_PRIVATE_MMIO_REQUIRED implies CC_ATTR_GUEST_MEM_ENCRYPT;
+
+/// Locked and accepted.
+capability TDISP_RUN;
+
+/// The MSI-X BAR.
+capability MSIX_BAR;
+
+/// A guest that requires private MMIO.
+platform connect {
+    sets CC_ATTR_PRIVATE_MMIO_REQUIRED;
+}
+
+/// A guest.
+platform guest {
+    sets CC_ATTR_GUEST_MEM_ENCRYPT;
+}
+
+/// A BAR.
+device bar {
+    probed;
+}
+
+map bar refuse when CC_ATTR_PRIVATE_MMIO_REQUIRED && !TDISP_RUN && !MSIX_BAR;
+map bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT && MSIX_BAR;
+map bar encrypted when CC_ATTR_GUEST_MEM_ENCRYPT && TDISP_RUN;
+map bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;
+"#;
+
+#[test]
+fn a_probed_rule_change_names_the_capabilities() {
+    let head = PROBED.replace(
+        "map bar encrypted when CC_ATTR_GUEST_MEM_ENCRYPT && TDISP_RUN;",
+        "map bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT && TDISP_RUN;",
+    );
+    let p = Pair::new(PROBED, &head);
+    let r = p.review();
+    let changed: Vec<&Change> = r.of_kind(DECISION_CHANGED).collect();
+    assert_eq!(changed.len(), 2, "one per platform: {changed:#?}");
+    for c in &changed {
+        assert_eq!(c.subject, "bar");
+        let w = c.witness.as_ref().unwrap();
+        assert_eq!(w.caps.as_deref(), Some(&["TDISP_RUN".to_string()][..]));
+        assert_eq!(
+            (w.before, w.after),
+            (Decision::Encrypted, Decision::Decrypted)
+        );
+        assert!(
+            c.message.contains("when the device reports TDISP_RUN"),
+            "{}",
+            c.message
+        );
+        check_witness(&p, c);
+    }
+    none(&r, REFUSAL_DROPPED);
+    assert!(
+        !r.fails(Some(Class::Breaking)),
+        "a behaviour change passes the default"
+    );
+    let text = ccattr_review::report::text(
+        &r,
+        ccattr_review::report::Sources {
+            base: &p.b.source,
+            head: &p.h.source,
+        },
+    );
+    assert!(
+        text.contains("witness: caps [TDISP_RUN] on connect"),
+        "{text}"
+    );
+}
+
+#[test]
+fn refusal_dropped_is_its_own_class_and_fails_by_default() {
+    // Without the refuse rule, a BAR that is not accepted is mapped shared.
+    let head = PROBED.replace(
+        "map bar refuse when CC_ATTR_PRIVATE_MMIO_REQUIRED && !TDISP_RUN && !MSIX_BAR;\n",
+        "",
+    );
+    let p = Pair::new(PROBED, &head);
+    let r = p.review();
+    let c = one(&r, REFUSAL_DROPPED);
+    assert_eq!(c.class, Class::FailOpen);
+    assert!(Class::FailOpen > Class::Breaking);
+    let w = c.witness.as_ref().unwrap();
+    assert_eq!(w.platform.as_deref(), Some("connect"));
+    assert_eq!(w.caps.as_deref(), Some(&[][..]), "no capability reported");
+    assert_eq!(
+        (w.before, w.after),
+        (Decision::Refused, Decision::Decrypted)
+    );
+    check_witness(&p, c);
+    none(&r, DECISION_CHANGED);
+    // `--fail-on breaking` is the default: a dropped refusal fails it, and every
+    // threshold but `never`.
+    for t in Class::ALL {
+        assert!(r.fails(Some(t)), "{t:?}");
+    }
+    assert!(!r.fails(None));
+    assert_eq!(Class::parse("fail-open"), Some(Class::FailOpen));
+    // Turning a refusal into another refusal, or refusing more, is not failing open.
+    let more = PROBED.replace("&& !TDISP_RUN && !MSIX_BAR", "&& !TDISP_RUN");
+    let r = Pair::new(PROBED, &more).review();
+    none(&r, REFUSAL_DROPPED);
+    assert!(r.of_kind(DECISION_CHANGED).count() > 0);
+}
+
+#[test]
+fn refusal_dropped_on_addresses_and_off_platform() {
+    // A fixed device: refused on `connect` before, left to `default` after.
+    let base = PROBED.replace(
+        "/// A BAR.",
+        "/// A window.\ndevice win {\n    mmio 0x1000 size 4K;\n}\n\nmap win refuse when CC_ATTR_PRIVATE_MMIO_REQUIRED;\nmap win decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\n\n/// A BAR.",
+    );
+    let head = base.replace("map win refuse when CC_ATTR_PRIVATE_MMIO_REQUIRED;\n", "");
+    let p = Pair::new(&base, &head);
+    let r = p.review();
+    let c = one(&r, REFUSAL_DROPPED);
+    let w = c.witness.as_ref().unwrap();
+    assert_eq!(
+        (c.subject.as_str(), w.addr, w.caps.as_ref()),
+        ("win", 0x1000, None)
+    );
+    check_witness(&p, c);
+    // Without the `connect` platform, only a set no declared platform has refuses.
+    let drop_connect = |t: &str| {
+        t.replace(
+            "/// A guest that requires private MMIO.\nplatform connect {\n    sets CC_ATTR_PRIVATE_MMIO_REQUIRED;\n}\n",
+            "",
+        )
+    };
+    let p = Pair::new(&drop_connect(&base), &drop_connect(&head));
+    let r = p.review();
+    none(&r, REFUSAL_DROPPED);
+    let off: Vec<&Change> = r.of_kind(REFUSAL_DROPPED_OFF_PLATFORM).collect();
+    assert!(!off.is_empty(), "{:#?}", r.changes);
+    for c in off {
+        assert_eq!(c.class, Class::FailOpen);
+        let w = c.witness.as_ref().unwrap();
+        assert_eq!(w.reported, ["CC_ATTR_PRIVATE_MMIO_REQUIRED"]);
+        assert_eq!(w.before, Decision::Refused);
+        check_witness(&p, c);
+    }
+    assert!(r.fails(Some(Class::Breaking)));
 }
 
 #[test]

@@ -11,7 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The `--fail-on` values: a class (and every more severe one), or never.
-pub const FAIL_ON: [&str; 5] = ["breaking", "behaviour", "behavior", "naming", "never"];
+pub const FAIL_ON: [&str; 6] = [
+    "fail-open",
+    "breaking",
+    "behaviour",
+    "behavior",
+    "naming",
+    "never",
+];
 
 pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: Format) -> CmdResult {
     require_format(
