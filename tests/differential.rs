@@ -1,7 +1,8 @@
 //! Differential testing: for every example and for random valid specs, the generated
 //! C, the generated Rust, the JSON table read back, `explain` and the reference
 //! evaluator (docs/language.md's four steps ("Meaning"), straight over the checked model) agree on
-//! every query. Zero disagreements.
+//! every query, and on every probed device (version 2) under every capability
+//! subset. Zero disagreements.
 //!
 //! `c_rust_json_explain_and_reference_agree` runs with every `cargo test`: the
 //! examples and a dozen small random specs, 100,000 queries each. `at_scale` is the
@@ -45,6 +46,17 @@ fn c_rust_json_explain_and_reference_agree() {
         report.cli_explained,
         (CLI_QUERIES_PER_SPEC * cases.len()) as u64
     );
+    // Probed devices (version 2): the tdisp example and the random specs that have
+    // them, every capability subset under every platform and random sets.
+    let with_probed = cases
+        .iter()
+        .filter(|c| c.spec.table.probed_devices().next().is_some())
+        .count();
+    assert!(
+        with_probed >= 2,
+        "the example and a random spec have probed devices"
+    );
+    assert!(report.probed > 0 && report.cli_probed > 0, "{report:?}");
 }
 
 /// Queries per random spec in the at-scale run.
@@ -73,12 +85,15 @@ fn at_scale() {
     assert!(report.queries >= total, "{report:?}");
     println!(
         "differential: {} queries over {} random specs (seed {seed:#x}): C, Rust, JSON table, table and reference agree on all; \
-         explain on {}; `ccattr explain` on {}; {} base sets closed alike; harnesses built in {:.1?}, queries checked in {:.1?}",
+         explain on {}; `ccattr explain` on {}; {} base sets closed alike; {} probed-device queries ({} through `ccattr explain --device`); \
+         harnesses built in {:.1?}, queries checked in {:.1?}",
         report.queries,
         report.specs,
         report.explained,
         report.cli_explained,
         report.closes,
+        report.probed,
+        report.cli_probed,
         built,
         start.elapsed() - built
     );

@@ -631,6 +631,48 @@ pub fn decide(data: &[u8]) {
         };
         ask(base, addr, size);
     }
+    // Probed devices (version 2): every capability subset of up to 8 capabilities
+    // (else 256 random ones), under every set above, decided alike by the table,
+    // `explain` and the reference; undeclared capability bits change nothing.
+    let ncaps = table.caps.len().min(8);
+    let cap_sets: Vec<u32> = if table.caps.len() <= 8 {
+        (0..1u32 << ncaps).collect()
+    } else {
+        (0..256).map(|_| rng.next_u64() as u32).collect()
+    };
+    for (dev, _) in table.probed_devices() {
+        for &base in &sets {
+            let full = reference::close(model, base);
+            for &caps in &cap_sets {
+                let want = reference::decide_probed(model, full, dev, caps);
+                assert_eq!(
+                    table.decide_probed(full, dev, caps),
+                    want,
+                    "decide_probed: device {dev} attrs {full:#x} caps {caps:#x}"
+                );
+                let noise = caps | !table.cap_mask();
+                assert_eq!(
+                    table.decide_probed(full, dev, noise),
+                    want,
+                    "undeclared caps"
+                );
+                let e = ccattr_core::explain::explain_probed(table, None, base, dev, caps)
+                    .expect("a probed device");
+                assert_eq!(
+                    Some(e.decision),
+                    want,
+                    "explain_probed: device {dev} caps {caps:#x}"
+                );
+            }
+        }
+    }
+    // A fixed device is not probed.
+    for (d, dev) in table.devices.iter().enumerate() {
+        if dev.probed.is_none() {
+            assert_eq!(table.decide_probed(0, d, 0), None);
+            assert_eq!(reference::decide_probed(model, 0, d, 0), None);
+        }
+    }
 }
 
 /// A synthetic spec's shape from the first bytes of the input.
@@ -656,5 +698,8 @@ fn synth_params(bytes: &[u8]) -> Params {
         } else {
             None
         },
+        caps: usize::from(b(8)) % 7,
+        probed: usize::from(b(9)) % 4,
+        refuse_percent: u64::from(b(10)) % 40,
     }
 }

@@ -46,6 +46,12 @@ pub struct Params {
     pub default_rules: usize,
     /// Use a `naming` block with this prefix (names then start with it).
     pub prefix: Option<String>,
+    /// Version 2: capabilities (at most 32), probed devices (each with up to
+    /// `max_rules_per_device` rules over attributes and capabilities), and the
+    /// percent chance that a rule refuses. All zero: a version 1 spec.
+    pub caps: usize,
+    pub probed: usize,
+    pub refuse_percent: u64,
 }
 
 impl Params {
@@ -67,7 +73,29 @@ impl Params {
             } else {
                 None
             },
+            caps: 0,
+            probed: 0,
+            refuse_percent: 0,
         }
+        .with_v2(seed)
+    }
+
+    /// Half the time, version 2 parts: up to 5 capabilities, up to 3 probed devices
+    /// and refusing rules. Drawn from a generator of their own, so that the version 1
+    /// part of the spec is the same either way.
+    pub fn with_v2(mut self, seed: u64) -> Params {
+        let mut r = Rng::new(seed ^ 0x0CA9_5E70);
+        if r.chance(50) {
+            self.caps = r.below(6) as usize;
+            self.probed = r.below(4) as usize;
+            self.refuse_percent = r.below(30);
+        }
+        self
+    }
+
+    /// Whether the spec uses a version 2 part.
+    pub fn uses_v2(&self) -> bool {
+        self.caps > 0 || self.probed > 0 || self.refuse_percent > 0
     }
 }
 
@@ -76,6 +104,12 @@ struct Gen {
     out: String,
     attrs: Vec<String>,
     devices: Vec<(String, Vec<(u128, u128)>)>,
+    /// Version 2: what the version 2 parts draw from, the capabilities, the chance
+    /// that a rule refuses, and whether the rule being made may read capabilities.
+    v2: Rng,
+    caps: Vec<String>,
+    refuse_percent: u64,
+    in_probed: bool,
 }
 
 /// Generate a valid spec.
@@ -85,6 +119,10 @@ pub fn spec(p: &Params) -> String {
         out: String::new(),
         attrs: Vec::new(),
         devices: Vec::new(),
+        v2: Rng::new(p.seed ^ 0x7D15_9000),
+        caps: (0..p.caps.min(32)).map(|i| format!("CAP{i}")).collect(),
+        refuse_percent: p.refuse_percent,
+        in_probed: false,
     };
     let _ = writeln!(
         g.out,
@@ -117,6 +155,9 @@ pub fn spec(p: &Params) -> String {
         let e = g.expr(3);
         let _ = writeln!(g.out, "/// Derived attribute {i}.\nattr {name} = {e};");
         g.attrs.push(name);
+    }
+    for c in &g.caps {
+        let _ = writeln!(g.out, "/// Capability {c}.\ncapability {c};");
     }
     g.out.push('\n');
     for i in 0..p.platforms {
@@ -151,6 +192,9 @@ pub fn spec(p: &Params) -> String {
         }
         g.out.push_str(" }\n");
     }
+    for i in 0..p.probed {
+        let _ = writeln!(g.out, "/// Probed device {i}.\ndevice bar{i} {{ probed; }}");
+    }
     g.out.push('\n');
     let names: Vec<String> = g.devices.iter().map(|d| d.0.clone()).collect();
     for d in names {
@@ -159,6 +203,15 @@ pub fn spec(p: &Params) -> String {
             let rule = g.rule();
             let _ = writeln!(g.out, "map {d} {rule}");
         }
+    }
+    for i in 0..p.probed {
+        g.in_probed = true;
+        let n = g.v2.below(p.max_rules_per_device as u64 + 2);
+        for _ in 0..n {
+            let rule = g.rule();
+            let _ = writeln!(g.out, "map bar{i} {rule}");
+        }
+        g.in_probed = false;
     }
     for _ in 0..p.default_rules {
         let rule = g.rule();
@@ -174,6 +227,11 @@ impl Gen {
         } else {
             "decrypted"
         };
+        let m = if self.refuse_percent > 0 && self.v2.chance(self.refuse_percent) {
+            "refuse"
+        } else {
+            m
+        };
         if self.rng.chance(20) {
             format!("{m};")
         } else {
@@ -187,6 +245,11 @@ impl Gen {
             return match self.rng.below(20) {
                 0 => "true".into(),
                 1 => "false".into(),
+                // In a probed device's rules, a capability half the time.
+                _ if self.in_probed && !self.caps.is_empty() && self.v2.chance(50) => {
+                    let i = self.v2.below(self.caps.len() as u64) as usize;
+                    self.caps[i].clone()
+                }
                 _ if self.attrs.is_empty() => "true".into(),
                 _ => {
                     let i = self.rng.below(self.attrs.len() as u64) as usize;
@@ -475,6 +538,42 @@ mod tests {
             let c = compile("s", text.as_bytes());
             assert!(c.is_ok(), "seed {seed}: {c:?}\n{text}");
         }
+    }
+
+    #[test]
+    fn version_2_parts_come_half_the_time_and_leave_version_1_alone() {
+        let mut v2 = 0;
+        for seed in 0..300 {
+            let p = Params::small("s", seed);
+            if !p.uses_v2() {
+                continue;
+            }
+            v2 += 1;
+            let text = spec(&p);
+            let table = compile("s", text.as_bytes()).expect("valid").table;
+            assert_eq!(table.caps.len(), p.caps, "seed {seed}");
+            assert_eq!(table.probed_devices().count(), p.probed, "seed {seed}");
+            // The same parameters without the version 2 parts give a version 1
+            // spec whose text is the version 2 one without them.
+            let v1 = spec(&Params {
+                caps: 0,
+                probed: 0,
+                refuse_percent: 0,
+                ..p.clone()
+            });
+            assert!(!v1.contains("capability") && !v1.contains("probed") && !v1.contains("refuse"));
+            let devices = |t: &str| t.lines().filter(|l| l.starts_with("device dev")).count();
+            assert_eq!(devices(&v1), devices(&text), "seed {seed}");
+        }
+        assert!((100..200).contains(&v2), "{v2} of 300");
+        let probed_cap_rules = (0..300)
+            .map(|seed| spec(&Params::small("s", seed)))
+            .filter(|t| {
+                t.lines()
+                    .any(|l| l.starts_with("map bar") && l.contains("CAP"))
+            })
+            .count();
+        assert!(probed_cap_rules > 30, "{probed_cap_rules}");
     }
 
     #[test]

@@ -95,7 +95,11 @@ pub fn random_cases(seed: u64, count: usize) -> Vec<Case> {
                     max_rules_per_device: rng.below(6) as usize,
                     default_rules: rng.below(4) as usize,
                     prefix: rng.chance(50).then(|| "S_ATTR_".to_string()),
+                    caps: 0,
+                    probed: 0,
+                    refuse_percent: 0,
                 }
+                .with_v2(s)
             };
             Case::new(&format!("{name}.ccattr"), synth::spec(&p))
         })
@@ -127,16 +131,25 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
     let mut objs = Vec::new();
     for case in cases {
         let n = &case.spec.table.spec;
+        // A spec without probed devices has no `_decide_probed`: its probed query
+        // function answers 0xff, which no query expects.
+        let probed = if case.spec.table.probed_devices().next().is_some() {
+            format!("\treturn (unsigned){n}_decide_probed(a, (enum {n}_probed)dev, (u32)caps);")
+        } else {
+            "\t(void)a;\n\t(void)dev;\n\t(void)caps;\n\treturn 0xff;".to_string()
+        };
         let unit = format!(
-            "#include \"{n}.h\"\n\nunsigned q_{n}(u64 a, u64 addr, u64 size);\nu64 c_{n}(u64 base);\n\n\
+            "#include \"{n}.h\"\n\nunsigned q_{n}(u64 a, u64 addr, u64 size);\nu64 c_{n}(u64 base);\n\
+             unsigned p_{n}(u64 a, unsigned dev, u64 caps);\n\n\
              unsigned q_{n}(u64 a, u64 addr, u64 size)\n{{\n\treturn (unsigned){n}_decide(a, addr, size) | \
-             ((unsigned){n}_is_private_mmio(a, addr) << 4);\n}}\n\nu64 c_{n}(u64 base)\n{{\n\treturn {n}_attrs_close(base);\n}}\n"
+             ((unsigned){n}_is_private_mmio(a, addr) << 4);\n}}\n\nu64 c_{n}(u64 base)\n{{\n\treturn {n}_attrs_close(base);\n}}\n\n\
+             unsigned p_{n}(u64 a, unsigned dev, u64 caps)\n{{\n{probed}\n}}\n"
         );
         std::fs::write(d.join(format!("q_{n}.c")), unit).expect("write");
         objs.push(format!("q_{n}.c"));
         writeln!(
             main_c,
-            "unsigned q_{n}(uint64_t, uint64_t, uint64_t);\nuint64_t c_{n}(uint64_t);"
+            "unsigned q_{n}(uint64_t, uint64_t, uint64_t);\nuint64_t c_{n}(uint64_t);\nunsigned p_{n}(uint64_t, unsigned, uint64_t);"
         )
         .expect("fmt");
     }
@@ -148,8 +161,13 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
     for case in cases {
         writeln!(main_c, "\tc_{},", case.spec.table.spec).expect("fmt");
     }
+    main_c.push_str("};\nstatic unsigned (*const p[])(uint64_t, unsigned, uint64_t) = {\n");
+    for case in cases {
+        writeln!(main_c, "\tp_{},", case.spec.table.spec).expect("fmt");
+    }
     main_c.push_str(
-        "};\n\nint main(int argc, char **argv)\n{\n\tunsigned k;\n\n\t(void)argv;\n\tunsigned long long a, b, s;\n\n\
+        "};\n\nint main(int argc, char **argv)\n{\n\tunsigned k;\n\tunsigned long long a, b, s;\n\n\
+         \tif (argc > 1 && argv[1][0] == 'p') {\n\t\twhile (scanf(\"%u %llx %llx %llx\", &k, &a, &b, &s) == 4)\n\t\t\tprintf(\"%x\\n\", p[k](a, (unsigned)b, s));\n\t\treturn 0;\n\t}\n\
          \tif (argc > 1) {\n\t\twhile (scanf(\"%u %llx\", &k, &a) == 2)\n\t\t\tprintf(\"%llx\\n\", (unsigned long long)c[k](a));\n\t\treturn 0;\n\t}\n\
          \twhile (scanf(\"%u %llx %llx %llx\", &k, &a, &b, &s) == 4)\n\t\tprintf(\"%x\\n\", q[k](a, b, s));\n\treturn 0;\n}\n",
     );
@@ -182,12 +200,21 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
         .expect("fmt");
     }
     main_rs.push_str(
-        "\nfn main() {\n    let closes = std::env::args().count() > 1;\n    let stdin = std::io::stdin();\n    let mut out = std::io::BufWriter::new(std::io::stdout());\n    \
+        "\nfn main() {\n    let mode = std::env::args().nth(1).unwrap_or_default();\n    let closes = mode == \"close\";\n    let probed = mode == \"probed\";\n    let stdin = std::io::stdin();\n    let mut out = std::io::BufWriter::new(std::io::stdout());\n    \
          for line in stdin.lock().lines() {\n        let line = line.unwrap();\n        let mut f = line.split(' ');\n        let k: usize = f.next().unwrap().parse().unwrap();\n        \
          let mut n = || u64::from_str_radix(f.next().unwrap(), 16).unwrap();\n        let (a, b, s) = if closes { (n(), 0, 0) } else { (n(), n(), n()) };\n        let r: u64 = match k {\n",
     );
     for (k, case) in cases.iter().enumerate() {
         let n = &case.spec.table.spec;
+        if case.spec.table.probed_devices().next().is_some() {
+            writeln!(
+                main_rs,
+                "            {k} if probed => {n}::decide_probed({n}::AttrSet::from_bits(a), {n}::Probed::ALL[b as usize], {n}::CapSet::from_bits(s as u32)) as u64,"
+            )
+            .expect("fmt");
+        } else {
+            writeln!(main_rs, "            {k} if probed => 0xff,").expect("fmt");
+        }
         writeln!(
             main_rs,
             "            {k} if closes => {n}::AttrSet::from_bits(a).close().bits(),\n            {k} => {n}::decide({n}::AttrSet::from_bits(a), b, s) as u64 | ({n}::is_private_mmio({n}::AttrSet::from_bits(a), b) as u64) << 4,"
@@ -312,6 +339,33 @@ pub struct Report {
     pub cli_explained: u64,
     /// Base sets closed by C, Rust, the table and the reference.
     pub closes: u64,
+    /// Probed-device queries (version 2: device, full set, capabilities) answered
+    /// alike by C, Rust, the table, the JSON table, `explain` and the reference.
+    pub probed: u64,
+    /// Of those, the ones sent through `ccattr explain --device`.
+    pub cli_probed: u64,
+}
+
+/// The capability sets asked about: every subset of the declared capabilities when
+/// there are at most 8, else 256 random sets with the empty and the full one; each
+/// sometimes with undeclared bits, which must change nothing.
+fn cap_sets(table: &DecisionTable, rng: &mut Rng) -> Vec<u32> {
+    let n = table.caps.len();
+    let mut sets: Vec<u32> = if n <= 8 {
+        (0..1u32 << n).collect()
+    } else {
+        let mut v: Vec<u32> = (0..256)
+            .map(|_| rng.next_u64() as u32 & table.cap_mask())
+            .collect();
+        v.extend([0, table.cap_mask()]);
+        v
+    };
+    for c in sets.iter_mut() {
+        if rng.chance(10) {
+            *c |= !table.cap_mask();
+        }
+    }
+    sets
 }
 
 /// Check `per_spec` queries on every case (`cli_per_spec` of them through the
@@ -329,6 +383,7 @@ pub fn check(
     };
     let mut input = String::new();
     let mut expected = Vec::new();
+    let (mut probed_input, mut probed_want) = (String::new(), Vec::new());
     let flush = |input: &mut String, expected: &mut Vec<u64>| {
         if expected.is_empty() {
             return;
@@ -396,8 +451,33 @@ pub fn check(
             flush(&mut input, &mut expected);
         }
         report.cli_explained += check_cli(case, &qs, cli_per_spec, h.dir.path());
+        let (asked, cli) = probed_queries(
+            case,
+            k,
+            seed,
+            &mut probed_input,
+            &mut probed_want,
+            h.dir.path(),
+        );
+        report.probed += asked;
+        report.cli_probed += cli;
     }
     flush(&mut input, &mut expected);
+    for (program, name) in [(&h.c, "C"), (&h.rust, "Rust")] {
+        let got = run_program(program, &["probed"], probed_input.clone());
+        assert_eq!(
+            got.len(),
+            probed_want.len(),
+            "{name} answered every probed query"
+        );
+        if let Some(i) = (0..got.len()).find(|&i| got[i] != probed_want[i]) {
+            let line = probed_input.lines().nth(i).unwrap_or("");
+            panic!(
+                "{name} decide_probed disagrees, first `{line}`: got {:x}, want {:x}",
+                got[i], probed_want[i]
+            );
+        }
+    }
 
     // Closing base sets.
     let mut closes = String::new();
@@ -426,6 +506,104 @@ pub fn check(
     }
     report.closes = want.len() as u64;
     report
+}
+
+/// Probed-device queries of case `k`: every probed device, under every platform's
+/// set and some random closed ones, with every capability set of [`cap_sets`].
+/// The table, the JSON table read back, `explain_probed` and the reference must
+/// agree here; the C and Rust answers are checked from `input` and `want` later.
+/// One query per device and platform also goes through `ccattr explain --device`.
+/// Returns (queries, command queries).
+fn probed_queries(
+    case: &Case,
+    k: usize,
+    seed: u64,
+    input: &mut String,
+    want: &mut Vec<u64>,
+    dir: &Path,
+) -> (u64, u64) {
+    let table = &case.spec.table;
+    let model = &case.spec.model;
+    if table.probed_devices().next().is_none() {
+        return (0, 0);
+    }
+    let back = ccattr_codegen::json::read_table(&case.file(".json").contents).expect("JSON");
+    let mut rng = Rng::new(seed ^ 0x9A0B ^ k as u64);
+    let mut bases: Vec<(u64, Option<&str>)> = table
+        .platforms
+        .iter()
+        .map(|p| (p.sets, Some(p.name.as_str())))
+        .collect();
+    for _ in 0..8 {
+        bases.push((rng.next_u64() & rng.next_u64() & table.base_mask, None));
+    }
+    let caps = cap_sets(table, &mut rng);
+    let (mut asked, mut cli) = (0, 0);
+    let probed: Vec<usize> = table.probed_devices().map(|(d, _)| d).collect();
+    for (i, &dev) in probed.iter().enumerate() {
+        for &(base, platform) in &bases {
+            let full = reference::close(model, base);
+            for &c in &caps {
+                let expect = reference::decide_probed(model, full, dev, c).expect("probed");
+                let at = || format!("{} device {dev} attrs {full:#x} caps {c:#x}", table.spec);
+                assert_eq!(
+                    table.decide_probed(full, dev, c),
+                    Some(expect),
+                    "table, {}",
+                    at()
+                );
+                assert_eq!(
+                    back.decide_probed(full, dev, c),
+                    Some(expect),
+                    "JSON table, {}",
+                    at()
+                );
+                let e = ccattr_core::explain::explain_probed(table, platform, base, dev, c)
+                    .expect("explain a probed device");
+                assert_eq!(e.decision, expect, "explain_probed, {}", at());
+                writeln!(input, "{k} {full:x} {i:x} {c:x}").expect("fmt");
+                want.push(expect as u64);
+                asked += 1;
+            }
+            // The command, once per device and platform, with a random capability set.
+            if let Some(p) = platform {
+                let c = caps[rng.below(caps.len() as u64) as usize] & table.cap_mask();
+                let expect = reference::decide_probed(model, full, dev, c).expect("probed");
+                let names = table.cap_names(c).join(",");
+                let mut args = vec![
+                    "explain".to_string(),
+                    dir.join(&case.spec.source.name).display().to_string(),
+                    "--device".into(),
+                    table.devices[dev].name.clone(),
+                    "--platform".into(),
+                    p.to_string(),
+                    "--format".into(),
+                    "json".into(),
+                ];
+                if !names.is_empty() {
+                    args.extend(["--caps".to_string(), names.clone()]);
+                }
+                let out = Command::new(env!("CARGO_BIN_EXE_ccattr"))
+                    .args(&args)
+                    .output()
+                    .expect("ccattr runs");
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{args:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+                assert_eq!(
+                    v["decision"].as_str(),
+                    Some(expect.as_str()),
+                    "ccattr explain --device vs reference: {args:?}"
+                );
+                cli += 1;
+            }
+        }
+    }
+    (asked, cli)
 }
 
 /// Ask `ccattr explain --format json` about the first `n` closed queries of a case;
