@@ -1744,6 +1744,23 @@ fn the_example_module_maps_each_bar_as_explain_decides() {
     );
 }
 
+/// The glue that docs/kernel.md shows for devices found at run time is the example
+/// module's, line for line.
+#[test]
+fn docs_show_the_example_modules_code() {
+    let source = read(&root().join("tests/kernel/ccattr_tdisp_map.c"));
+    let block = docs_block("tdisp_ioremap");
+    assert!(
+        block.starts_with("static void __iomem *tdisp_ioremap(") && block.ends_with("}\n"),
+        "the block is not the whole function:\n{block}"
+    );
+    assert!(
+        source.contains(&format!("\n{block}")),
+        "tests/kernel/ccattr_tdisp_map.c has no tdisp_ioremap() as docs/kernel.md \
+         gives it:\n{block}"
+    );
+}
+
 /// The kernel's scripts/kernel-doc of the headers, with the flags that turn on all of
 /// its checks: `-Wall` where it has it (6.3 on), else `-v`, which in 6.1 turns on the
 /// same checks (return values, short descriptions, text before sections).
