@@ -9,7 +9,11 @@
 //! - a copy of the kernel headers whose `<linux/cc_platform.h>` takes `enum cc_attr`
 //!   from a generated header, with the lines docs/kernel.md gives, builds a module;
 //! - the test module boots in Debian's 6.1 kernel under qemu (TCG) from a busybox
-//!   initramfs, and every answer it prints equals `ccattr explain --format json`'s;
+//!   initramfs, and every answer it prints, for ranges and for probed devices,
+//!   equals `ccattr explain --format json`'s;
+//! - in the same boot, the example module that maps PCI BARs as examples/tdisp.ccattr
+//!   decides maps each memory BAR of qemu's devices with the function its decision
+//!   names, or refuses it, and each decision equals `explain`'s;
 //! - kernel-doc finds nothing to complain about in the generated headers, and they and
 //!   the module sources follow the kernel's coding style.
 //!
@@ -20,15 +24,24 @@ mod support;
 
 use ccattr_core::DecisionTable;
 use ccattr_test_support::checked;
+use ccattr_test_support::tables::cap_sets;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 const CCATTR: &str = env!("CARGO_BIN_EXE_ccattr");
 
 /// The spec that mirrors the kernel's enum, Linux 6.1's.
 const MIRROR: &str = "linux_6_1";
+
+/// The spec of the example module `tests/kernel/ccattr_tdisp_map.c`, and its device.
+const TDISP: &str = "tdisp";
+const PCI_BAR: &str = "pci_bar";
+
+/// The corner cases of probed devices, `test-support/specs/probed.ccattr`.
+const PROBED_CORNERS: &str = "probed";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -36,6 +49,18 @@ fn root() -> PathBuf {
 
 fn example(spec: &str) -> PathBuf {
     root().join("examples").join(format!("{spec}.ccattr"))
+}
+
+/// The spec `NAME`: `examples/NAME.ccattr`, else the test spec of the same name in
+/// `test-support/specs/`.
+fn spec_path(spec: &str) -> PathBuf {
+    let path = example(spec);
+    if path.is_file() {
+        return path;
+    }
+    root()
+        .join("test-support/specs")
+        .join(format!("{spec}.ccattr"))
 }
 
 fn read(path: &Path) -> String {
@@ -84,33 +109,60 @@ fn table(spec: &Path) -> DecisionTable {
     checked(&name.unwrap_or_default(), read(spec)).table
 }
 
-/// The specs of the test module: the mirror of the kernel's enum, then, as clients,
-/// every other example whose attribute enum is `enum cc_attr` (hyperv_vtom among them).
-fn module_specs() -> Vec<(String, DecisionTable)> {
+/// The examples, by name, sorted.
+fn example_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
         .expect("examples")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|n| n.strip_suffix(".ccattr").map(str::to_string))
-        .filter(|n| n != MIRROR)
         .collect();
     names.sort();
+    names
+}
+
+/// The spec `name` (see [`spec_path`]), compiled; it must declare that name.
+fn named_table(name: &str) -> (String, DecisionTable) {
+    let table = table(&spec_path(name));
+    assert_eq!(table.spec, name, "{name}.ccattr declares another spec name");
+    (name.to_string(), table)
+}
+
+/// The specs of the test module: the mirror of the kernel's enum, then, as clients,
+/// every other example whose attribute enum is `enum cc_attr` (hyperv_vtom among them).
+fn module_specs() -> Vec<(String, DecisionTable)> {
+    let mut names: Vec<String> = example_names()
+        .into_iter()
+        .filter(|n| n != MIRROR)
+        .collect();
     names.insert(0, MIRROR.to_string());
     let specs: Vec<(String, DecisionTable)> = names
-        .into_iter()
-        .map(|n| {
-            let table = table(&example(&n));
-            assert_eq!(
-                table.spec, n,
-                "examples/{n}.ccattr declares another spec name"
-            );
-            (n, table)
-        })
+        .iter()
+        .map(|n| named_table(n))
         .filter(|(_, t)| t.prefix.as_deref() == Some("CC_ATTR_"))
         .collect();
     assert!(
         specs.iter().any(|(n, _)| n == "hyperv_vtom"),
         "no hyperv_vtom"
     );
+    specs
+}
+
+/// The specs whose probed devices the test module decides: every example that has
+/// probed devices (tdisp among them), then test-support/specs/probed.ccattr.
+fn probed_specs() -> Vec<(String, DecisionTable)> {
+    let mut names = example_names();
+    names.push(PROBED_CORNERS.to_string());
+    let specs: Vec<(String, DecisionTable)> = names
+        .iter()
+        .map(|n| named_table(n))
+        .filter(|(_, t)| t.probed_devices().next().is_some())
+        .collect();
+    for expected in [TDISP, PROBED_CORNERS] {
+        assert!(
+            specs.iter().any(|(n, _)| n == expected),
+            "{expected} has no probed device"
+        );
+    }
     specs
 }
 
@@ -178,8 +230,25 @@ fn module_dir(specs: &[&str]) -> tempfile::TempDir {
         }
     }
     for spec in specs {
-        build_header(&example(spec), dir.path());
+        build_header(&spec_path(spec), dir.path());
     }
+    dir
+}
+
+/// A [`module_dir`] with what the test module builds from: the headers of `specs`
+/// and of `probed`, and their `queries.h`.
+fn test_module_dir(
+    specs: &[(String, DecisionTable)],
+    probed: &[(String, DecisionTable)],
+) -> tempfile::TempDir {
+    let mut all = names(specs);
+    all.extend(
+        names(probed)
+            .into_iter()
+            .filter(|n| !names(specs).contains(n)),
+    );
+    let dir = module_dir(&all);
+    write(&dir.path().join("queries.h"), queries_h(specs, probed));
     dir
 }
 
@@ -239,11 +308,9 @@ fn modules_build_without_a_warning_from_w1_or_sparse() {
     let Some(headers) = kbuild_ready(true) else {
         return;
     };
-    let specs = module_specs();
-    let dir = module_dir(&names(&specs));
-    write(&dir.path().join("queries.h"), queries_h(&specs));
+    let dir = test_module_dir(&module_specs(), &probed_specs());
     build_clean(&headers, dir.path(), true, &[]);
-    for module in ["ccattr_test.ko", "ccattr_mirror.ko"] {
+    for module in ["ccattr_test.ko", "ccattr_mirror.ko", "ccattr_tdisp_map.ko"] {
         assert!(dir.path().join(module).is_file(), "{module} was not built");
     }
     eprintln!(
@@ -574,8 +641,10 @@ fn extra_bits(table: &DecisionTable, kernel: &DecisionTable) -> Option<String> {
 /// `queries.h` of the test module: the headers of `specs` (the first, the mirror, with
 /// `NAME_MIRRORS_CC_ATTR`; the others with `NAME_EXTRA_BASE` where they have base
 /// attributes the kernel lacks), and for each spec its platforms (by their generated
-/// constants), its ranges, and its entry in `specs[]`.
-fn queries_h(specs: &[(String, DecisionTable)]) -> String {
+/// constants), its ranges, and its entry in `specs[]`; then the headers of `probed`
+/// not yet included, and for each of those specs its probed devices, the capability
+/// sets of [`cap_sets`] for each, and its entry in `probed_specs[]`.
+fn queries_h(specs: &[(String, DecisionTable)], probed: &[(String, DecisionTable)]) -> String {
     let kernel = &specs[0].1;
     let mut h = String::from(
         "/* SPDX-License-Identifier: GPL-2.0-only OR MIT */\n\
@@ -584,42 +653,32 @@ fn queries_h(specs: &[(String, DecisionTable)]) -> String {
     );
     let mut entries = String::new();
     for (i, (name, table)) in specs.iter().enumerate() {
-        let upper = name.to_ascii_uppercase();
         let extra = extra_bits(table, kernel);
-        h.push('\n');
+        let mut preamble = String::new();
         if i == 0 {
-            writeln!(h, "/* This kernel's enum cc_attr, member for member. */").unwrap();
-            writeln!(h, "#define {upper}_MIRRORS_CC_ATTR").unwrap();
+            let upper = name.to_ascii_uppercase();
+            writeln!(
+                preamble,
+                "/* This kernel's enum cc_attr, member for member. */"
+            )
+            .unwrap();
+            writeln!(preamble, "#define {upper}_MIRRORS_CC_ATTR").unwrap();
         } else if extra.is_some() {
             writeln!(
-                h,
-                "static u64 {name}_extra;\n#define {upper}_EXTRA_BASE {name}_extra"
+                preamble,
+                "static u64 {name}_extra;\n#define {}_EXTRA_BASE {name}_extra",
+                name.to_ascii_uppercase()
             )
             .unwrap();
         }
-        writeln!(h, "#include \"{name}.h\"\n").unwrap();
-        for (value, decision) in ["UNSPECIFIED", "ENCRYPTED", "DECRYPTED", "MIXED", "INVALID"]
-            .iter()
-            .enumerate()
-        {
-            writeln!(h, "static_assert({upper}_MAP_{decision} == {value});").unwrap();
-        }
+        include_spec(&mut h, name, table, &preamble);
         writeln!(
             h,
             "\nstatic unsigned int {name}_answer(u64 attrs, u64 addr, u64 size)\n{{\n\
              \treturn {name}_decide(attrs, addr, size);\n}}"
         )
         .unwrap();
-        writeln!(h, "\nstatic const struct ccattr_set {name}_sets[] = {{").unwrap();
-        for p in &table.platforms {
-            let constant = format!("{upper}_PLATFORM_{}", p.name.to_ascii_uppercase());
-            writeln!(h, "\t{{ \"{}\", {constant} }},", p.name).unwrap();
-        }
-        writeln!(
-            h,
-            "}};\n\nstatic const struct ccattr_range {name}_ranges[] = {{"
-        )
-        .unwrap();
+        writeln!(h, "\nstatic const struct ccattr_range {name}_ranges[] = {{").unwrap();
         for (addr, size) in ranges(table) {
             writeln!(h, "\t{{ {addr:#x}ULL, {size:#x}ULL }},").unwrap();
         }
@@ -654,13 +713,97 @@ fn queries_h(specs: &[(String, DecisionTable)]) -> String {
         )
         .unwrap();
     }
+
+    let mut probed_entries = String::new();
+    for (name, table) in probed {
+        if !specs.iter().any(|(n, _)| n == name) {
+            include_spec(&mut h, name, table, "");
+        }
+        let upper = name.to_ascii_uppercase();
+        let devices: Vec<_> = table.probed_devices().collect();
+        writeln!(
+            h,
+            "\nstatic_assert({upper}_NR_PROBED == {});\n\n\
+             static unsigned int {name}_answer_probed(u64 attrs, unsigned int dev, u32 caps)\n\
+             {{\n\treturn {name}_decide_probed(attrs, (enum {name}_probed)dev, caps);\n}}",
+            devices.len()
+        )
+        .unwrap();
+        for (i, (_, device)) in devices.iter().enumerate() {
+            let rule_set = device.probed.expect("a probed device has its rule set");
+            writeln!(
+                h,
+                "\n/* {} */\nstatic const u32 {name}_caps_{i}[] = {{",
+                device.name
+            )
+            .unwrap();
+            for caps in cap_sets(table, rule_set).chunks(6) {
+                let caps: Vec<String> = caps.iter().map(|c| format!("{c:#x}")).collect();
+                writeln!(h, "\t{},", caps.join(", ")).unwrap();
+            }
+            h.push_str("};\n");
+        }
+        writeln!(
+            h,
+            "\nstatic const struct ccattr_device {name}_devices[] = {{"
+        )
+        .unwrap();
+        for (i, (_, device)) in devices.iter().enumerate() {
+            writeln!(
+                h,
+                "\t{{ \"{}\", {name}_caps_{i}, ARRAY_SIZE({name}_caps_{i}) }},",
+                device.name
+            )
+            .unwrap();
+        }
+        h.push_str("};\n");
+        write!(
+            probed_entries,
+            "\t{{\n\
+             \t\t.name = \"{name}\",\n\
+             \t\t.decide_probed = {name}_answer_probed,\n\
+             \t\t.nr_probed = {upper}_NR_PROBED,\n\
+             \t\t.sets = {name}_sets,\n\
+             \t\t.nr_sets = ARRAY_SIZE({name}_sets),\n\
+             \t\t.devices = {name}_devices,\n\
+             \t\t.nr_devices = ARRAY_SIZE({name}_devices),\n\
+             \t}},\n"
+        )
+        .unwrap();
+    }
     write!(
         h,
         "\nstatic const struct ccattr_spec specs[] = {{\n{entries}}};\n\n\
+         static const struct ccattr_probed_spec probed_specs[] = {{\n{probed_entries}}};\n\n\
          #endif /* _CCATTR_TEST_QUERIES_H */\n"
     )
     .unwrap();
     h
+}
+
+/// The lines of `queries.h` that include the header of `name` (after `preamble`),
+/// check that its decisions are numbered as `ccattr_decision.h` numbers them, and
+/// list its platforms in `NAME_sets[]`.
+fn include_spec(h: &mut String, name: &str, table: &DecisionTable, preamble: &str) {
+    let upper = name.to_ascii_uppercase();
+    writeln!(h, "\n{preamble}#include \"{name}.h\"\n").unwrap();
+    let mut decisions = vec!["UNSPECIFIED", "ENCRYPTED", "DECRYPTED", "MIXED", "INVALID"];
+    if table.uses_v2() {
+        decisions.push("REFUSED");
+    }
+    for decision in decisions {
+        writeln!(
+            h,
+            "static_assert((int){upper}_MAP_{decision} == (int)CCATTR_TEST_MAP_{decision});"
+        )
+        .unwrap();
+    }
+    writeln!(h, "\nstatic const struct ccattr_set {name}_sets[] = {{").unwrap();
+    for p in &table.platforms {
+        let constant = format!("{upper}_PLATFORM_{}", p.name.to_ascii_uppercase());
+        writeln!(h, "\t{{ \"{}\", {constant} }},", p.name).unwrap();
+    }
+    h.push_str("};\n");
 }
 
 /// Addresses at and around every boundary of a region, ranges that cross each
@@ -707,7 +850,7 @@ fn ranges(table: &DecisionTable) -> Vec<(u64, u64)> {
     out.into_iter().collect()
 }
 
-/// One answer that the module printed.
+/// One answer that the test module printed for a range.
 #[derive(Clone, Debug)]
 struct Answer {
     spec: String,
@@ -722,44 +865,166 @@ struct Answer {
     private: bool,
 }
 
+/// One answer that the test module printed for a probed device.
+#[derive(Clone, Debug)]
+struct ProbedAnswer {
+    spec: String,
+    /// A platform's name.
+    set: String,
+    device: String,
+    caps: u32,
+    decision: String,
+}
+
+/// One memory BAR that `ccattr_tdisp_map.ko` decided, as it printed it.
+#[derive(Clone, Debug)]
+struct Bar {
+    /// A platform of tdisp.ccattr, or `kernel`.
+    set: String,
+    /// The base set, for `kernel`.
+    base: Option<u64>,
+    full: u64,
+    /// The function's name (`0000:00:02.0`) and its vendor and device (`1af4:1005`).
+    pci: String,
+    id: String,
+    bar: u32,
+    start: u64,
+    size: u64,
+    caps: u32,
+    decision: String,
+    /// The function that mapped it, or the negative errno returned.
+    result: String,
+}
+
+/// One load of `ccattr_tdisp_map.ko`: the BARs it printed, then its `done` line's set,
+/// `accepted` parameter and count.
+#[derive(Debug)]
+struct MapRun {
+    bars: Vec<Bar>,
+    set: String,
+    accepted: bool,
+    count: usize,
+}
+
 fn hex(s: &str) -> Option<u64> {
     u64::from_str_radix(s, 16).ok()
 }
 
-/// The answers on the serial console, and the count of the final `done` line.
-fn parse_console(console: &str) -> (Vec<Answer>, Option<usize>) {
-    let mut answers = Vec::new();
-    let mut done = None;
-    for line in console.lines() {
-        if let Some(rest) = line.split("ccattr_test: answer ").nth(1) {
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let parsed = match f.as_slice() {
-                [spec, set, base, full, addr, size, decision, private] => Some(Answer {
-                    spec: spec.to_string(),
-                    set: set.to_string(),
-                    base: hex(base),
-                    full: hex(full).unwrap_or(u64::MAX),
-                    addr: hex(addr).unwrap_or(u64::MAX),
-                    size: hex(size).unwrap_or(u64::MAX),
-                    decision: decision.to_string(),
-                    private: *private == "1",
-                }),
-                _ => None,
-            };
-            answers.push(parsed.unwrap_or_else(|| panic!("a garbled answer: {line}")));
-        } else if let Some(rest) = line.split("ccattr_test: done ").nth(1) {
-            done = rest.trim().parse().ok();
-        }
-    }
-    (answers, done)
+fn hex32(s: &str) -> u32 {
+    u32::from_str_radix(s, 16).unwrap_or(u32::MAX)
 }
 
-/// A query to `explain`: the spec, the set (a platform, or `attrs:A,B`), the address
-/// and the size.
-type Query = (String, String, u64, u64);
+/// What the modules printed on the serial console.
+#[derive(Debug, Default)]
+struct Printed {
+    answers: Vec<Answer>,
+    probed: Vec<ProbedAnswer>,
+    /// The count of the test module's final `done` line.
+    done: Option<usize>,
+    /// The loads of the example module, in order.
+    runs: Vec<MapRun>,
+}
+
+/// The lines of both modules on the serial console. A BAR belongs to the load whose
+/// `done` line follows it: the module prints them all while it loads.
+fn parse_console(console: &str) -> Printed {
+    let mut printed = Printed::default();
+    let mut bars = Vec::new();
+    for line in console.lines() {
+        let garbled = || panic!("a garbled line: {line}");
+        if let Some(rest) = line.split("ccattr_test: answer ").nth(1) {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let [spec, set, base, full, addr, size, decision, private] = f[..] else {
+                garbled()
+            };
+            printed.answers.push(Answer {
+                spec: spec.to_string(),
+                set: set.to_string(),
+                base: hex(base),
+                full: hex(full).unwrap_or(u64::MAX),
+                addr: hex(addr).unwrap_or(u64::MAX),
+                size: hex(size).unwrap_or(u64::MAX),
+                decision: decision.to_string(),
+                private: private == "1",
+            });
+        } else if let Some(rest) = line.split("ccattr_test: probed ").nth(1) {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let [spec, set, device, caps, decision] = f[..] else {
+                garbled()
+            };
+            printed.probed.push(ProbedAnswer {
+                spec: spec.to_string(),
+                set: set.to_string(),
+                device: device.to_string(),
+                caps: hex32(caps),
+                decision: decision.to_string(),
+            });
+        } else if let Some(rest) = line.split("ccattr_test: done ").nth(1) {
+            printed.done = rest.trim().parse().ok();
+        } else if let Some(rest) = line.split("ccattr_tdisp_map: bar ").nth(1) {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let [set, base, full, pci, id, bar, start, size, caps, decision, result] = f[..] else {
+                garbled()
+            };
+            bars.push(Bar {
+                set: set.to_string(),
+                base: hex(base),
+                full: hex(full).unwrap_or(u64::MAX),
+                pci: pci.to_string(),
+                id: id.to_string(),
+                bar: bar.parse().unwrap_or(u32::MAX),
+                start: hex(start).unwrap_or(u64::MAX),
+                size: hex(size).unwrap_or(u64::MAX),
+                caps: hex32(caps),
+                decision: decision.to_string(),
+                result: result.to_string(),
+            });
+        } else if let Some(rest) = line.split("ccattr_tdisp_map: done ").nth(1) {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let [set, accepted, count] = f[..] else {
+                garbled()
+            };
+            printed.runs.push(MapRun {
+                bars: std::mem::take(&mut bars),
+                set: set.to_string(),
+                accepted: accepted == "1",
+                count: count.parse().unwrap_or(usize::MAX),
+            });
+        }
+    }
+    assert!(bars.is_empty(), "BARs without a done line: {bars:?}");
+    printed
+}
+
+/// What `explain` is asked about under a set: a range (address and size), or a
+/// probed device with the names of the capabilities reported for it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Subject {
+    Range(u64, u64),
+    Probed(String, Vec<String>),
+}
+
+/// A query to `explain`: the spec, the set (a platform, or `attrs:A,B`) and the
+/// subject.
+type Query = (String, String, Subject);
 
 /// What `explain` answers: the decision and the full set, as names.
 type Explained = (String, Vec<String>);
+
+/// `-EPERM` and `-EINVAL`, as `ccattr_tdisp_map.ko` prints them.
+const EPERM: &str = "-1";
+const EINVAL: &str = "-22";
+
+/// What `ccattr_tdisp_map.ko` does with a BAR of a decision: the function that maps
+/// it, or the errno it returns (docs/kernel.md, "Devices found at run time").
+fn mapping_of(decision: &str) -> &'static str {
+    match decision {
+        "encrypted" => "ioremap_encrypted",
+        "decrypted" | "unspecified" => "ioremap",
+        "refused" => EPERM,
+        _ => EINVAL,
+    }
+}
 
 /// What `ccattr explain --format json` says, cached per query.
 #[derive(Default)]
@@ -770,20 +1035,28 @@ struct Explainer {
 impl Explainer {
     /// The decision and the full set (as names) for a platform (`--platform`), or for
     /// base attributes (`--attrs`, given as `attrs:A,B`).
-    fn explain(&mut self, spec: &str, set: &str, addr: u64, size: u64) -> Explained {
-        let key = (spec.to_string(), set.to_string(), addr, size);
+    fn explain(&mut self, spec: &str, set: &str, subject: &Subject) -> Explained {
+        let key = (spec.to_string(), set.to_string(), subject.clone());
         if let Some(hit) = self.cache.get(&key) {
             return hit.clone();
         }
-        let (addr_s, size_s) = (format!("{addr:#x}"), format!("{size:#x}"));
-        let path = example(spec);
-        let mut args = vec!["explain", path_str(&path), &addr_s, "--size", &size_s];
-        match set.strip_prefix("attrs:") {
-            Some(attrs) => args.extend(["--attrs", attrs]),
-            None => args.extend(["--platform", set]),
+        let path = spec_path(spec);
+        let mut args = vec!["explain".to_string(), path_str(&path).to_string()];
+        match subject {
+            Subject::Range(addr, size) => {
+                args.extend([format!("{addr:#x}"), "--size".into(), format!("{size:#x}")]);
+            }
+            Subject::Probed(device, caps) => {
+                args.extend(["--device".into(), device.clone()]);
+                args.extend(["--caps".into(), caps.join(",")]);
+            }
         }
-        args.extend(["--format", "json"]);
-        let out = ccattr(&args);
+        match set.strip_prefix("attrs:") {
+            Some(attrs) => args.extend(["--attrs".into(), attrs.to_string()]),
+            None => args.extend(["--platform".into(), set.to_string()]),
+        }
+        args.extend(["--format".into(), "json".into()]);
+        let out = ccattr(&args.iter().map(String::as_str).collect::<Vec<_>>());
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("explain's JSON");
         let decision = json["decision"].as_str().expect("a decision").to_string();
         let attrs = json["attrs"]
@@ -792,31 +1065,54 @@ impl Explainer {
             .iter()
             .map(|a| a.as_str().expect("a name").to_string())
             .collect();
-        self.cache.insert(key, (decision.clone(), attrs));
-        self.cache[&(spec.to_string(), set.to_string(), addr, size)].clone()
+        self.cache.entry(key).or_insert((decision, attrs)).clone()
+    }
+
+    /// `explain`'s set for an answer under `set`: that platform, or, where the answer
+    /// gives a base set, its attributes (`attrs:A,B`); an error for bits past the spec.
+    fn set_of(set: &str, base: Option<u64>, table: &DecisionTable) -> Result<String, String> {
+        let Some(base) = base else {
+            return Ok(set.to_string());
+        };
+        if table.attrs.len() < 64 && base >> table.attrs.len() != 0 {
+            return Err(format!("base {base:#x} has bits past the spec"));
+        }
+        let names: Vec<&str> = (0..table.attrs.len())
+            .filter(|&i| base & (1 << i) != 0)
+            .map(|i| table.attrs[i].name.as_str())
+            .collect();
+        Ok(format!("attrs:{}", names.join(",")))
+    }
+
+    /// The bits of the attributes `names` in `table`.
+    fn bits(table: &DecisionTable, names: &[String]) -> u64 {
+        names.iter().fold(0u64, |bits, name| {
+            let i = table.attrs.iter().position(|a| &a.name == name);
+            bits | i.map_or(0, |i| 1 << i)
+        })
+    }
+
+    /// `explain`'s subject for a probed device and a capability set: the names of its
+    /// declared capabilities (the others are ignored).
+    fn probed(table: &DecisionTable, device: &str, caps: u32) -> Subject {
+        let names = table.cap_names(caps & table.cap_mask());
+        Subject::Probed(
+            device.to_string(),
+            names.into_iter().map(str::to_string).collect(),
+        )
     }
 
     /// What is wrong with `answer`, if anything.
     fn check(&mut self, answer: &Answer, table: &DecisionTable) -> Option<String> {
-        let set = match answer.base {
-            None => answer.set.clone(),
-            Some(base) => {
-                let names: Vec<&str> = (0..table.attrs.len())
-                    .filter(|&i| base & (1 << i) != 0)
-                    .map(|i| table.attrs[i].name.as_str())
-                    .collect();
-                if table.attrs.len() < 64 && base >> table.attrs.len() != 0 {
-                    return Some(format!("{answer:?}: base {base:#x} has bits past the spec"));
-                }
-                format!("attrs:{}", names.join(","))
-            }
+        let set = match Self::set_of(&answer.set, answer.base, table) {
+            Ok(set) => set,
+            Err(e) => return Some(format!("{answer:?}: {e}")),
         };
-        let (decision, attrs) = self.explain(&answer.spec, &set, answer.addr, answer.size);
-        let full = attrs.iter().fold(0u64, |bits, name| {
-            let i = table.attrs.iter().position(|a| &a.name == name);
-            bits | i.map_or(0, |i| 1 << i)
-        });
-        let private = self.explain(&answer.spec, &set, answer.addr, 1).0 == "encrypted";
+        let range = Subject::Range(answer.addr, answer.size);
+        let (decision, attrs) = self.explain(&answer.spec, &set, &range);
+        let full = Self::bits(table, &attrs);
+        let byte = Subject::Range(answer.addr, 1);
+        let private = self.explain(&answer.spec, &set, &byte).0 == "encrypted";
         let mut wrong = Vec::new();
         if answer.decision != decision {
             wrong.push(format!(
@@ -841,9 +1137,59 @@ impl Explainer {
             )
         })
     }
+
+    /// What is wrong with a probed device's `answer`, if anything.
+    fn check_probed(&mut self, answer: &ProbedAnswer, table: &DecisionTable) -> Option<String> {
+        let subject = Self::probed(table, &answer.device, answer.caps);
+        let (decision, _) = self.explain(&answer.spec, &answer.set, &subject);
+        (answer.decision != decision).then(|| {
+            format!(
+                "{} {} {} caps {:#x}: decision {} (explain: {decision})",
+                answer.spec, answer.set, answer.device, answer.caps, answer.decision
+            )
+        })
+    }
+
+    /// What is wrong with a BAR that `ccattr_tdisp_map.ko` decided under tdisp.ccattr
+    /// (`table`), if anything: its decision or full set is not `explain`'s, or it was
+    /// not mapped as its decision says.
+    fn check_bar(&mut self, bar: &Bar, table: &DecisionTable) -> Option<String> {
+        let set = match Self::set_of(&bar.set, bar.base, table) {
+            Ok(set) => set,
+            Err(e) => return Some(format!("{bar:?}: {e}")),
+        };
+        let subject = Self::probed(table, PCI_BAR, bar.caps);
+        let (decision, attrs) = self.explain(TDISP, &set, &subject);
+        let full = Self::bits(table, &attrs);
+        let mut wrong = Vec::new();
+        if bar.decision != decision {
+            wrong.push(format!("decision {} (explain: {decision})", bar.decision));
+        }
+        if bar.full != full {
+            wrong.push(format!("full set {:#x} (explain: {full:#x})", bar.full));
+        }
+        if bar.result != mapping_of(&bar.decision) {
+            wrong.push(format!(
+                "{} for {} (not {})",
+                bar.result,
+                bar.decision,
+                mapping_of(&bar.decision)
+            ));
+        }
+        (!wrong.is_empty()).then(|| {
+            format!(
+                "{} {} BAR {} caps {:#x}: {}",
+                bar.set,
+                bar.pci,
+                bar.bar,
+                bar.caps,
+                wrong.join(", ")
+            )
+        })
+    }
 }
 
-/// The comparison is not vacuous: a right answer passes and wrong ones are flagged.
+/// The comparisons are not vacuous: right answers pass and wrong ones are flagged.
 #[test]
 fn a_wrong_answer_is_flagged() {
     let table = table(&example("hyperv_vtom"));
@@ -886,6 +1232,94 @@ fn a_wrong_answer_is_flagged() {
         assert!(
             explainer.check(&answer, &table).is_some(),
             "{answer:?} passed"
+        );
+    }
+
+    // A probed device: TDISP_RUN on TDX Connect is encrypted; without it, refused; a
+    // bit that no capability has changes nothing.
+    let (_, tdisp) = named_table(TDISP);
+    let run = 1u32 << tdisp.cap_index("TDISP_RUN").expect("TDISP_RUN");
+    let right = ProbedAnswer {
+        spec: TDISP.into(),
+        set: "tdx_connect_guest".into(),
+        device: PCI_BAR.into(),
+        caps: run | 1 << 31,
+        decision: "encrypted".into(),
+    };
+    assert_eq!(explainer.check_probed(&right, &tdisp), None);
+    for answer in [
+        ProbedAnswer {
+            caps: 0,
+            ..right.clone()
+        },
+        ProbedAnswer {
+            decision: "decrypted".into(),
+            ..right.clone()
+        },
+    ] {
+        assert!(
+            explainer.check_probed(&answer, &tdisp).is_some(),
+            "{answer:?} passed"
+        );
+    }
+
+    // A BAR of the example module: refused without TDISP_RUN on TDX Connect, and then
+    // not mapped; on the kernel's empty set, decided as on bare metal and mapped.
+    let right = Bar {
+        set: "tdx_connect_guest".into(),
+        base: None,
+        full: tdisp
+            .platforms
+            .iter()
+            .find(|p| p.name == "tdx_connect_guest")
+            .expect("a platform")
+            .full,
+        pci: "0000:00:02.0".into(),
+        id: "1af4:1005".into(),
+        bar: 4,
+        start: 0xfebf_c000,
+        size: 0x4000,
+        caps: 0,
+        decision: "refused".into(),
+        result: EPERM.into(),
+    };
+    assert_eq!(explainer.check_bar(&right, &tdisp), None);
+    let bare = Bar {
+        set: "kernel".into(),
+        base: Some(0),
+        full: 0,
+        decision: explainer
+            .explain(TDISP, "bare_metal", &Explainer::probed(&tdisp, PCI_BAR, 0))
+            .0,
+        result: "ioremap".into(),
+        ..right.clone()
+    };
+    assert_eq!(explainer.check_bar(&bare, &tdisp), None);
+    for bar in [
+        Bar {
+            result: "ioremap".into(),
+            ..right.clone()
+        },
+        Bar {
+            caps: run,
+            ..right.clone()
+        },
+        Bar {
+            full: 0x3,
+            ..right.clone()
+        },
+        Bar {
+            result: EPERM.into(),
+            ..bare.clone()
+        },
+        Bar {
+            base: Some(0x2),
+            ..bare.clone()
+        },
+    ] {
+        assert!(
+            explainer.check_bar(&bar, &tdisp).is_some(),
+            "{bar:?} passed"
         );
     }
 }
@@ -981,14 +1415,57 @@ impl Initramfs {
     }
 }
 
-/// The module boots in Debian's 6.1 kernel, and every answer it prints (each platform
-/// of both specs and the running kernel's own set, through the real `cc_platform_has()`
-/// and the bound callback) equals what `ccattr explain` says.
-#[test]
-fn the_kernel_answers_as_explain_does() {
-    let Some(headers) = kbuild_ready(false) else {
-        return;
-    };
+/// The PCI functions that qemu adds (`-device`) for the example module; the functions
+/// of its default machine have no memory BAR.
+const QEMU_DEVICES: [&str; 2] = ["virtio-rng-pci", "e1000e"];
+
+/// The memory BARs of qemu's PCI functions: vendor and device, BAR, size, and whether
+/// the BAR holds the MSI-X table or PBA. virtio-rng-pci, a transitional virtio device
+/// (1af4:1005), has its MSI-X table and PBA in BAR 1 and its virtio registers in the
+/// 64-bit BAR 4 (BAR 0 is I/O); e1000e (8086:10d3, an 82574L) has its registers in
+/// BAR 0, its flash in BAR 1 and MSI-X in BAR 3 (BAR 2 is I/O).
+const QEMU_BARS: [(&str, u32, u64, bool); 5] = [
+    ("1af4:1005", 1, 0x1000, true),
+    ("1af4:1005", 4, 0x4000, false),
+    ("8086:10d3", 0, 0x2_0000, false),
+    ("8086:10d3", 1, 0x2_0000, false),
+    ("8086:10d3", 3, 0x4000, true),
+];
+
+/// The loads of `ccattr_tdisp_map.ko`, in order: the running kernel's set (`None`),
+/// then every platform of tdisp.ccattr, each without and with `accepted=1`.
+fn map_runs(tdisp: &DecisionTable) -> Vec<(Option<String>, bool)> {
+    let sets = std::iter::once(None).chain(tdisp.platforms.iter().map(|p| Some(p.name.clone())));
+    sets.flat_map(|set| [(set.clone(), false), (set, true)])
+        .collect()
+}
+
+/// `/ccattr_tdisp_map.runs`: the parameters of each load of [`map_runs`], a line each.
+fn map_runs_file(runs: &[(Option<String>, bool)]) -> String {
+    runs.iter()
+        .map(|(set, accepted)| {
+            let platform = set
+                .as_ref()
+                .map_or(String::new(), |p| format!("platform={p} "));
+            format!("{platform}accepted={}\n", u8::from(*accepted))
+        })
+        .collect()
+}
+
+/// The serial console of one boot, shared by the tests that read it (see [`boot`]).
+static BOOT: OnceLock<Option<String>> = OnceLock::new();
+
+/// The serial console of one boot of Debian's 6.1 kernel under qemu (TCG, with the
+/// functions of [`QEMU_DEVICES`]) from an initramfs of busybox, `tests/kernel/init`,
+/// the test module (built for [`module_specs`] and [`probed_specs`]) and the example
+/// module, loaded once for each of [`map_runs`]. Both modules loaded and the machine
+/// powered off cleanly, or this fails. `None` when a requirement is missing.
+fn boot() -> Option<&'static str> {
+    BOOT.get_or_init(boot_once).as_deref()
+}
+
+fn boot_once() -> Option<String> {
+    let headers = kbuild_ready(false)?;
     let image = PathBuf::from(format!("/boot/vmlinuz-{}", headers.release));
     let busybox = Path::new("/bin/busybox");
     if !require(
@@ -1001,22 +1478,21 @@ fn the_kernel_answers_as_explain_does() {
             "a static /bin/busybox (busybox-static)",
         )
     {
-        return;
+        return None;
     }
 
-    let specs = module_specs();
-    let dir = module_dir(&names(&specs));
-    write(&dir.path().join("queries.h"), queries_h(&specs));
+    let dir = test_module_dir(&module_specs(), &probed_specs());
     build_clean(
         &headers,
         dir.path(),
         false,
-        &["CCATTR_MODULES=ccattr_test.o"],
+        &["CCATTR_MODULES=ccattr_test.o ccattr_tdisp_map.o"],
     );
 
-    let module = std::fs::read(dir.path().join("ccattr_test.ko")).expect("the module");
+    let module = |name: &str| std::fs::read(dir.path().join(name)).expect("a module");
     let init = std::fs::read(root().join("tests/kernel/init")).expect("tests/kernel/init");
     let busybox = std::fs::read(busybox).expect("busybox");
+    let runs = map_runs_file(&map_runs(&named_table(TDISP).1));
     let initramfs = dir.path().join("initramfs.cpio");
     let cpio = Initramfs::default()
         .dir("bin")
@@ -1025,12 +1501,14 @@ fn the_kernel_answers_as_explain_does() {
         .char_dev("dev/console", 5, 1)
         .dir("proc")
         .file("init", 0o755, &init)
-        .file("ccattr_test.ko", 0o644, &module)
+        .file("ccattr_test.ko", 0o644, &module("ccattr_test.ko"))
+        .file("ccattr_tdisp_map.ko", 0o644, &module("ccattr_tdisp_map.ko"))
+        .file("ccattr_tdisp_map.runs", 0o644, runs.as_bytes())
         .finish();
     write(&initramfs, cpio);
     let started = std::time::Instant::now();
-    let out = Command::new("timeout")
-        .args(["--kill-after=10", "300", "qemu-system-x86_64"])
+    let mut qemu = Command::new("timeout");
+    qemu.args(["--kill-after=10", "300", "qemu-system-x86_64"])
         .args([
             "-accel",
             "tcg",
@@ -1046,10 +1524,11 @@ fn the_kernel_answers_as_explain_does() {
         .arg(&image)
         .arg("-initrd")
         .arg(&initramfs)
-        .args(["-append", "console=ttyS0 panic=-1 quiet"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("qemu runs");
+        .args(["-append", "console=ttyS0 panic=-1 quiet"]);
+    for device in QEMU_DEVICES {
+        qemu.args(["-device", device]);
+    }
+    let out = qemu.stdin(Stdio::null()).output().expect("qemu runs");
     let console = text(&out);
     eprintln!("qemu ran for {:.1?}", started.elapsed());
     assert_eq!(
@@ -1059,14 +1538,36 @@ fn the_kernel_answers_as_explain_does() {
     );
     assert!(
         console.contains("ccattr-init: insmod exit 0"),
-        "the module did not load:\n{console}"
+        "the test module did not load:\n{console}"
     );
-    assert!(!console.contains("ccattr_test: error"), "{console}");
-
-    let (answers, done) = parse_console(&console);
     assert_eq!(
-        done,
-        Some(answers.len()),
+        console
+            .matches("ccattr-init: ccattr_tdisp_map insmod exit 0")
+            .count(),
+        runs.lines().count(),
+        "the example module did not load for every line of\n{runs}\n{console}"
+    );
+    Some(console)
+}
+
+/// The test module boots in Debian's 6.1 kernel, and every answer it prints equals
+/// what `ccattr explain` says: for ranges, each platform of every spec and the
+/// running kernel's own set, through the real `cc_platform_has()` and the bound
+/// callback; for probed devices, each platform, probed device and capability set
+/// of every spec that has probed devices.
+#[test]
+fn the_kernel_answers_as_explain_does() {
+    let Some(console) = boot() else {
+        return;
+    };
+    assert!(!console.contains("ccattr_test: error"), "{console}");
+    let specs = module_specs();
+    let probed = probed_specs();
+    let printed = parse_console(console);
+    let (answers, probed_answers) = (&printed.answers, &printed.probed);
+    assert_eq!(
+        printed.done,
+        Some(answers.len() + probed_answers.len()),
         "answers lost on the way:\n{console}"
     );
 
@@ -1084,7 +1585,7 @@ fn the_kernel_answers_as_explain_does() {
             }
         }
     }
-    for a in &answers {
+    for a in answers {
         let key = (a.spec.clone(), a.set.clone(), a.addr, a.size);
         *expected
             .get_mut(&key)
@@ -1096,32 +1597,168 @@ fn the_kernel_answers_as_explain_does() {
         "answered other than once: {unanswered:?}"
     );
 
+    // Every probed device of every spec, under each platform, with each capability set.
+    let mut expected = BTreeMap::new();
+    for (name, table) in &probed {
+        for p in &table.platforms {
+            for (_, device) in table.probed_devices() {
+                let rule_set = device.probed.expect("a probed device has its rule set");
+                for caps in cap_sets(table, rule_set) {
+                    let key = (name.clone(), p.name.clone(), device.name.clone(), caps);
+                    expected.insert(key, 0);
+                }
+            }
+        }
+    }
+    for a in probed_answers {
+        let key = (a.spec.clone(), a.set.clone(), a.device.clone(), a.caps);
+        *expected
+            .get_mut(&key)
+            .unwrap_or_else(|| panic!("an unasked query: {a:?}")) += 1;
+    }
+    let unanswered: Vec<_> = expected.iter().filter(|(_, &n)| n != 1).collect();
+    assert!(
+        unanswered.is_empty(),
+        "probed devices answered other than once: {unanswered:?}"
+    );
+
     let decisions: BTreeSet<&str> = answers.iter().map(|a| a.decision.as_str()).collect();
     assert_eq!(
         decisions,
         BTreeSet::from(["decrypted", "encrypted", "invalid", "mixed", "unspecified"]),
         "the queries do not reach every decision"
     );
+    let decisions: BTreeSet<&str> = probed_answers.iter().map(|a| a.decision.as_str()).collect();
+    assert_eq!(
+        decisions,
+        BTreeSet::from(["decrypted", "encrypted", "refused", "unspecified"]),
+        "the probed devices' queries do not reach every decision"
+    );
     assert!(
         answers.iter().any(|a| a.set == "kernel+extra" && a.private),
         "the bound callback never answered true"
     );
 
-    let tables: HashMap<&str, &DecisionTable> =
-        specs.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    let tables: HashMap<&str, &DecisionTable> = specs
+        .iter()
+        .chain(&probed)
+        .map(|(n, t)| (n.as_str(), t))
+        .collect();
     let mut explainer = Explainer::default();
-    let wrong: Vec<String> = answers
+    let mut wrong: Vec<String> = answers
         .iter()
         .filter_map(|a| explainer.check(a, tables[a.spec.as_str()]))
         .collect();
+    wrong.extend(
+        probed_answers
+            .iter()
+            .filter_map(|a| explainer.check_probed(a, tables[a.spec.as_str()])),
+    );
+    let total = answers.len() + probed_answers.len();
     assert!(
         wrong.is_empty(),
-        "{} of {} answers differ from explain:\n{}",
+        "{} of {total} answers differ from explain:\n{}",
         wrong.len(),
-        answers.len(),
         wrong.join("\n")
     );
-    eprintln!("{} answers of the kernel equal explain's", answers.len());
+    eprintln!(
+        "{total} answers of the kernel equal explain's ({} of probed devices)",
+        probed_answers.len()
+    );
+}
+
+/// In the same boot, `ccattr_tdisp_map.ko` finds exactly the memory BARs of qemu's
+/// functions, reports MSIX_BAR for those that hold the MSI-X table or PBA and
+/// TDISP_RUN as `accepted` says, decides each as `explain` does under the running
+/// kernel's set (qemu is no confidential guest: no attribute) and under every
+/// platform of tdisp.ccattr, and maps it with the function its decision names, or
+/// returns -EPERM where it is refused.
+#[test]
+fn the_example_module_maps_each_bar_as_explain_decides() {
+    let Some(console) = boot() else {
+        return;
+    };
+    assert!(!console.contains("ccattr_tdisp_map: error"), "{console}");
+    let (_, tdisp) = named_table(TDISP);
+    let cap = |name: &str| 1u32 << tdisp.cap_index(name).expect("a capability of tdisp");
+    let (tdisp_run, msix_bar) = (cap("TDISP_RUN"), cap("MSIX_BAR"));
+    let runs = map_runs(&tdisp);
+    let printed = parse_console(console).runs;
+    assert_eq!(
+        printed.len(),
+        runs.len(),
+        "loads lost on the way:\n{console}"
+    );
+
+    let mut expected_bars = QEMU_BARS.to_vec();
+    expected_bars.sort();
+    let mut explainer = Explainer::default();
+    let mut wrong = Vec::new();
+    let (mut decisions, mut results) = (BTreeSet::new(), BTreeSet::new());
+    for (run, (platform, accepted)) in printed.iter().zip(&runs) {
+        let set = platform.as_deref().unwrap_or("kernel");
+        assert_eq!(
+            (run.set.as_str(), run.accepted, run.count),
+            (set, *accepted, run.bars.len()),
+            "{run:?}"
+        );
+        let mut found: Vec<(&str, u32, u64, bool)> = run
+            .bars
+            .iter()
+            .map(|b| (b.id.as_str(), b.bar, b.size, b.caps & msix_bar != 0))
+            .collect();
+        found.sort();
+        assert_eq!(found, expected_bars, "qemu's memory BARs, {set}");
+        for bar in &run.bars {
+            assert_eq!(bar.set, set, "{bar:?}");
+            assert_eq!(bar.caps & tdisp_run != 0, *accepted, "{bar:?}");
+            assert!(bar.start != 0 && bar.start != u64::MAX, "{bar:?}");
+            if platform.is_none() {
+                assert_eq!(bar.base, Some(0), "qemu reports attributes: {bar:?}");
+            }
+            wrong.extend(explainer.check_bar(bar, &tdisp));
+            decisions.insert(bar.decision.clone());
+            results.insert(bar.result.clone());
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} BARs differ from explain or were mapped otherwise:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(
+        decisions,
+        BTreeSet::from(["decrypted", "encrypted", "refused", "unspecified"].map(String::from)),
+        "the loads do not reach every decision"
+    );
+    assert_eq!(
+        results,
+        BTreeSet::from(["ioremap", "ioremap_encrypted", EPERM].map(String::from)),
+        "the loads do not take every way of mapping"
+    );
+    eprintln!(
+        "{} BARs in {} loads mapped as explain decides",
+        printed.iter().map(|r| r.bars.len()).sum::<usize>(),
+        printed.len()
+    );
+}
+
+/// The glue that docs/kernel.md shows for devices found at run time is the example
+/// module's, line for line.
+#[test]
+fn docs_show_the_example_modules_code() {
+    let source = read(&root().join("tests/kernel/ccattr_tdisp_map.c"));
+    let block = docs_block("tdisp_ioremap");
+    assert!(
+        block.starts_with("static void __iomem *tdisp_ioremap(") && block.ends_with("}\n"),
+        "the block is not the whole function:\n{block}"
+    );
+    assert!(
+        source.contains(&format!("\n{block}")),
+        "tests/kernel/ccattr_tdisp_map.c has no tdisp_ioremap() as docs/kernel.md \
+         gives it:\n{block}"
+    );
 }
 
 /// The kernel's scripts/kernel-doc of the headers, with the flags that turn on all of
@@ -1191,7 +1828,13 @@ fn kernel_doc_finds_nothing_in_the_generated_headers() {
         .collect();
     files.sort();
     assert_eq!(files.len(), specs.len());
-    for source in ["ccattr_test.c", "ccattr_mirror.c", "ccattr_adopted.c"] {
+    for source in [
+        "ccattr_test.c",
+        "ccattr_mirror.c",
+        "ccattr_adopted.c",
+        "ccattr_tdisp_map.c",
+        "ccattr_decision.h",
+    ] {
         files.push(root().join("tests/kernel").join(source));
     }
     for file in &files {
@@ -1321,8 +1964,8 @@ fn generated_c_and_module_sources_follow_kernel_style() {
     );
     files.sort();
     assert!(files.len() >= 6, "{files:?}");
-    let specs = module_specs();
-    let mut faults: Vec<String> = style_faults("queries.h", &queries_h(&specs));
+    let queries = queries_h(&module_specs(), &probed_specs());
+    let mut faults: Vec<String> = style_faults("queries.h", &queries);
     for file in &files {
         let name = file
             .file_name()

@@ -16,8 +16,16 @@
  * and BASE is "-") or "kernel": the set that NAME_kernel_base() reads from the real
  * cc_platform_has(), with PRIVATE from the bound callback NAME_kernel_is_private_mmio().
  * For a spec with base attributes that the kernel lacks, "kernel+extra" is the same
- * with those attributes reported through NAME_EXTRA_BASE. Numbers are in hex; PRIVATE
- * is 0 or 1. The last line is "ccattr_test: done N", N the number of answers.
+ * with those attributes reported through NAME_EXTRA_BASE.
+ *
+ * The specs with probed devices (examples/tdisp.ccattr and the corner cases of
+ * test-support/specs/probed.ccattr) are decided by NAME_decide_probed() for every
+ * platform, probed device and capability set of queries.h:
+ *
+ *	ccattr_test: probed SPEC SET DEVICE CAPS DECISION
+ *
+ * Numbers are in hex; PRIVATE is 0 or 1. The last line is "ccattr_test: done N", N
+ * the number of answers of both kinds.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -54,21 +62,26 @@ struct ccattr_spec {
 	unsigned int nr_ranges;
 };
 
-#include "queries.h"
-
-/* The decisions, numbered as every generated header numbers them. */
-static const char *const decisions[] = {
-	"unspecified",
-	"encrypted",
-	"decrypted",
-	"mixed",
-	"invalid",
+/* A probed device and the capability sets to decide it with. */
+struct ccattr_device {
+	const char *name;
+	const u32 *caps;
+	unsigned int nr_caps;
 };
 
-static const char *decision_name(unsigned int map)
-{
-	return map < ARRAY_SIZE(decisions) ? decisions[map] : "bad";
-}
+struct ccattr_probed_spec {
+	const char *name;
+	/* NAME_decide_probed(), with the device as its value in enum NAME_probed. */
+	unsigned int (*decide_probed)(u64 attrs, unsigned int dev, u32 caps);
+	unsigned int nr_probed;
+	const struct ccattr_set *sets;
+	unsigned int nr_sets;
+	const struct ccattr_device *devices;
+	unsigned int nr_devices;
+};
+
+#include "ccattr_decision.h"
+#include "queries.h"
 
 /* Every range of @spec for one platform's full set. */
 static unsigned int __init answer_platform(const struct ccattr_spec *spec,
@@ -81,7 +94,7 @@ static unsigned int __init answer_platform(const struct ccattr_spec *spec,
 
 		pr_info("answer %s %s - %llx %llx %llx %s %d\n", spec->name, set->name,
 			set->attrs, r->addr, r->size,
-			decision_name(spec->decide(set->attrs, r->addr, r->size)),
+			ccattr_decision_name(spec->decide(set->attrs, r->addr, r->size)),
 			spec->is_private_mmio(set->attrs, r->addr));
 	}
 	return spec->nr_ranges;
@@ -108,10 +121,44 @@ static unsigned int __init answer_kernel(const struct ccattr_spec *spec, const c
 
 		pr_info("answer %s %s %llx %llx %llx %llx %s %d\n", spec->name, label, base,
 			full, r->addr, r->size,
-			decision_name(spec->decide(full, r->addr, r->size)),
+			ccattr_decision_name(spec->decide(full, r->addr, r->size)),
 			spec->kernel_is_private_mmio(r->addr));
 	}
 	return spec->nr_ranges;
+}
+
+/*
+ * Every capability set of every probed device of @spec, under each of its platforms.
+ * Returns the answers, or 0 when the devices are not the header's.
+ */
+static unsigned int __init answer_probed(const struct ccattr_probed_spec *spec)
+{
+	unsigned int answers = 0;
+	unsigned int i, j, k;
+
+	if (spec->nr_devices != spec->nr_probed ||
+	    spec->decide_probed(0, spec->nr_probed, 0) != CCATTR_TEST_MAP_INVALID) {
+		pr_err("error: %s: %u devices of %u, or one past the last is not invalid\n",
+		       spec->name, spec->nr_devices, spec->nr_probed);
+		return 0;
+	}
+	for (i = 0; i < spec->nr_sets; i++) {
+		const struct ccattr_set *set = &spec->sets[i];
+
+		for (j = 0; j < spec->nr_devices; j++) {
+			const struct ccattr_device *dev = &spec->devices[j];
+
+			for (k = 0; k < dev->nr_caps; k++) {
+				u32 caps = dev->caps[k];
+				unsigned int map = spec->decide_probed(set->attrs, j, caps);
+
+				pr_info("probed %s %s %s %x %s\n", spec->name, set->name, dev->name,
+					caps, ccattr_decision_name(map));
+			}
+			answers += dev->nr_caps;
+		}
+	}
+	return answers;
 }
 
 static int __init ccattr_test_init(void)
@@ -131,6 +178,8 @@ static int __init ccattr_test_init(void)
 			*spec->extra = 0;
 		}
 	}
+	for (i = 0; i < ARRAY_SIZE(probed_specs); i++)
+		answers += answer_probed(&probed_specs[i]);
 	pr_info("done %u\n", answers);
 	return 0;
 }
