@@ -432,6 +432,65 @@ fn generated_folder_is_current() {
     }
 }
 
+/// The version 2 declarations appear only in the outputs of specs that use a
+/// version 2 part (README, "Version 2"): the version 1 examples' generated files
+/// have none of them, and their JSON tables stay in format version 1.
+#[test]
+fn version_1_outputs_have_no_version_2_declarations() {
+    const V2_NAMES: [&str; 8] = [
+        "_MAP_REFUSED",
+        "_decide_probed",
+        "_NR_PROBED",
+        "_CAP_",
+        "Refused",
+        "CapSet",
+        "decide_probed",
+        "\"refuses\"",
+    ];
+    let (mut v1, mut v2) = (0, 0);
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ccattr") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Declarations, not doc text: a line that starts with `capability` or
+        // `probed;`, or a rule that refuses.
+        let uses_v2 = text.lines().map(str::trim_start).any(|l| {
+            l.starts_with("capability ")
+                || l.starts_with("probed;")
+                || (l.starts_with("map ") || l.starts_with("default ")) && l.contains(" refuse")
+        });
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut all = String::new();
+        for ext in ["h", "rs", "json"] {
+            all.push_str(
+                &std::fs::read_to_string(root().join(format!("generated/{stem}.{ext}"))).unwrap(),
+            );
+        }
+        let json = std::fs::read_to_string(root().join(format!("generated/{stem}.json"))).unwrap();
+        let version = serde_json::from_str::<serde_json::Value>(&json).unwrap()["version"].clone();
+        if uses_v2 {
+            v2 += 1;
+            assert_eq!(version, 2, "{stem}");
+            assert!(
+                all.contains("_MAP_REFUSED") && all.contains("CapSet"),
+                "{stem}"
+            );
+        } else {
+            v1 += 1;
+            assert_eq!(version, 1, "{stem}");
+            for name in V2_NAMES {
+                assert!(!all.contains(name), "{stem}'s outputs name {name}");
+            }
+        }
+    }
+    assert!(
+        v1 >= 5 && v2 >= 1,
+        "{v1} version 1 and {v2} version 2 examples"
+    );
+}
+
 /// Hostile input: each ends in a diagnostic with a code and exit 1, never a panic
 /// or a hang, and no output file is written.
 #[test]
