@@ -179,7 +179,7 @@ fn confusable_characters_in_comments_and_strings_warn() {
     // Cyrillic С (U+0421) and Н (U+041D); a Russian comment and a French one are fine.
     let text =
         "spec t;\nnaming { prefix = \"\u{0421}C_ATTR_\"; forbid_words = [\"\u{041D}AS\"]; }\n\
-                // Привет, мир. Café crème.\n/// \u{0421}C_ATTR_X is the one.\nattr CC_ATTR_X;\n";
+                // Привет, мир. Café crème.\n/// \u{0421}C_ATTR_X is the one.\nattr ATTR_X;\n";
     let p = spec(dir.path(), "t.ccattr", text);
     let (code, diags) = check_json(&p);
     assert_eq!(code, 0, "{diags:?}");

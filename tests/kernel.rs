@@ -352,6 +352,76 @@ fn warnings_of_w1_and_sparse_are_caught() {
     );
 }
 
+/// Specs that name the kernel's attributes in every way a `naming` block allows
+/// (none, the kernel's prefix in either case, extra attributes of their own, former
+/// names): each header builds in a module beside the kernel's `enum cc_attr`,
+/// included after `<linux/cc_platform.h>` and before it, with W=1 and sparse.
+#[test]
+fn headers_of_specs_naming_kernel_attributes_build_beside_the_kernel_enum() {
+    let Some(headers) = kbuild_ready(true) else {
+        return;
+    };
+    let body = "attr CC_ATTR_MEM_ENCRYPT;\nattr CC_ATTR_GUEST_MEM_ENCRYPT implies CC_ATTR_MEM_ENCRYPT;\n\
+                platform g { sets CC_ATTR_GUEST_MEM_ENCRYPT; }\ndevice d { mmio 0xFEC00000 size 4K; }\n\
+                default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\n";
+    let specs = [
+        ("no_naming", format!("spec no_naming;\n{body}")),
+        (
+            "no_naming_extra",
+            format!("spec no_naming_extra;\n{body}attr PARAVISOR_IOAPIC;\nmap d encrypted when PARAVISOR_IOAPIC;\n"),
+        ),
+        (
+            "no_naming_former",
+            format!("spec no_naming_former;\n{body}attr ACCESS_TPM {{ formerly CC_ATTR_ACCESS_TPM_ENCRYPTED; }}\n"),
+        ),
+        (
+            "lower_prefix",
+            format!("spec lower_prefix;\nnaming {{ prefix = \"cc_attr_\"; }}\n{body}"),
+        ),
+        (
+            "bare_prefix",
+            format!("spec bare_prefix;\nnaming {{ prefix = \"CC_ATTR\"; }}\n{body}attr EXTRA;\n"),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut objs = Vec::new();
+    for (i, (name, text)) in specs.iter().enumerate() {
+        let spec = dir.path().join(format!("{name}.ccattr"));
+        write(&spec, text);
+        build_header(&spec, dir.path());
+        let header = read(&dir.path().join(format!("{name}.h")));
+        assert!(
+            header.contains("enum cc_attr {"),
+            "{name}: kernel mode:\n{header}"
+        );
+        // Half the modules include the kernel's header first, half after.
+        let (before, after) = if i % 2 == 0 {
+            ("#include <linux/cc_platform.h>\n", "")
+        } else {
+            ("", "#include <linux/cc_platform.h>\n")
+        };
+        write(
+            &dir.path().join(format!("m_{name}.c")),
+            format!(
+                "// SPDX-License-Identifier: GPL-2.0-only OR MIT\n#include <linux/module.h>\n{before}#include \"{name}.h\"\n{after}\n\
+                 static int __init m_init(void)\n{{\n\tu64 attrs = {name}_attrs_close(cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) ? 2 : 0);\n\n\
+                 \tpr_info(\"%d %d\\n\", (int){name}_decide(attrs, 0xFEC00000, 4096), cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT));\n\
+                 \treturn 0;\n}}\nmodule_init(m_init);\n\nMODULE_LICENSE(\"Dual MIT/GPL\");\n"
+            ),
+        );
+        objs.push(format!("m_{name}.o"));
+    }
+    write(
+        &dir.path().join("Kbuild"),
+        format!("obj-m := {}\n", objs.join(" ")),
+    );
+    build_clean(&headers, dir.path(), true, &[]);
+    for o in &objs {
+        let ko = dir.path().join(o.replace(".o", ".ko"));
+        assert!(ko.is_file(), "{} was not built", ko.display());
+    }
+}
+
 /// The members of the kernel's `enum cc_attr`, read from the header's text.
 fn kernel_enum_members(headers: &Headers) -> Vec<String> {
     let common = headers.dir.to_string_lossy().replace("-amd64", "-common");

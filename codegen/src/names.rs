@@ -15,9 +15,20 @@ pub fn is_identifier(s: &str) -> bool {
 }
 
 /// The C name of the attribute enum: the `naming` prefix lower-cased without its
-/// trailing underscores (`CC_ATTR_` gives `cc_attr`), or `<spec>_attr` without a prefix
-/// (or with one that does not make an identifier).
+/// trailing underscores (`CC_ATTR_` gives `cc_attr`); without a prefix, `cc_attr` when
+/// an attribute or former name is a `CC_ATTR_` name (the kernel's enum), else
+/// `<spec>_attr` (also with a prefix that does not make an identifier).
 pub fn c_attr_enum(table: &DecisionTable) -> String {
+    let names = table
+        .attrs
+        .iter()
+        .flat_map(|a| std::iter::once(&a.name).chain(&a.formerly))
+        .map(String::as_str);
+    // A spec without a prefix that names the kernel's attributes describes the
+    // kernel's enum: its header must not redeclare them in a kernel build.
+    if table.prefix.is_none() && ccattr_core::check::kernel_enum(None, names) {
+        return "cc_attr".to_string();
+    }
     if let Some(prefix) = &table.prefix {
         let name = prefix.trim_end_matches('_').to_ascii_lowercase();
         if is_identifier(&name) {

@@ -69,6 +69,22 @@ pub trait ReservedNames: Sync {
     fn declares(&self, former: bool) -> &'static str;
 }
 
+/// The prefix of the kernel's attribute names (`enum cc_attr` in
+/// `include/linux/cc_platform.h`).
+pub const KERNEL_PREFIX: &str = "CC_ATTR_";
+
+/// Whether a spec's attribute enum is the kernel's `enum cc_attr`: its `naming`
+/// prefix is `CC_ATTR_` (the enum is named by the prefix, lower-cased without the
+/// trailing `_`), or it has no prefix and one of `names` (its attributes and former
+/// names) is a `CC_ATTR_` name. Such a spec's C header has kernel mode
+/// (docs/kernel.md): in a kernel build it uses the kernel's enum, never redeclares it.
+pub fn kernel_enum<'n>(prefix: Option<&str>, mut names: impl Iterator<Item = &'n str>) -> bool {
+    match prefix {
+        Some(p) => p.trim_end_matches('_').eq_ignore_ascii_case("cc_attr"),
+        None => names.any(|n| n.starts_with(KERNEL_PREFIX)),
+    }
+}
+
 /// Whether the spec uses a part of version 2 (a capability, a probed device, a
 /// `refuse` rule): what [`crate::table::DecisionTable::uses_v2`] says of its table.
 fn uses_v2(items: &[ast::Item]) -> bool {
@@ -129,6 +145,7 @@ pub fn check(
     };
     let kept_attrs = c.declare_attrs(items);
     c.declare_former_names(&kept_attrs);
+    c.kernel_names(&kept_attrs, &naming);
     let caps = c.declare_caps(items, &kept_attrs, naming.prefix.as_deref());
     if let Some((spec_name, _, _)) = spec {
         c.reserved_names(&kept_attrs, &spec_name.name, reserved, uses_v2(items));
@@ -295,6 +312,50 @@ impl<'a> Checker<'a> {
                     former_first.insert(&old.name, old.span);
                     self.former.insert(&old.name, id);
                 }
+            }
+        }
+    }
+
+    /// E0129: the `CC_ATTR_` names are the members of the kernel's `enum cc_attr`. A
+    /// spec may declare them when its attribute enum is the kernel's: its `naming`
+    /// prefix is `CC_ATTR_`, or it has no prefix (then the enum is `cc_attr` too, see
+    /// [`kernel_enum`]). Under any other prefix its enum would redeclare the kernel's
+    /// enumerators in a kernel build.
+    fn kernel_names(&mut self, kept_attrs: &Decls<'a, ast::AttrDecl>, naming: &Naming) {
+        let Some(prefix) = naming.prefix.as_deref() else {
+            return;
+        };
+        if kernel_enum(Some(prefix), std::iter::empty()) {
+            return;
+        }
+        for &(_, a) in kept_attrs {
+            let former = a.formerly().map(|old| (old, "former name"));
+            for (ident, what) in std::iter::once((&a.name, "attribute")).chain(former) {
+                if !ident.name.starts_with(KERNEL_PREFIX) {
+                    continue;
+                }
+                let mut d = Diagnostic::error(
+                    "E0129",
+                    format!(
+                        "{what} `{}` is a name of the kernel's enum cc_attr, but the spec's prefix is `{prefix}`",
+                        ident.name
+                    ),
+                    ident.span,
+                )
+                .with_label(format!(
+                    "in a kernel build, enum {} would redeclare this enumerator of enum cc_attr",
+                    prefix.trim_end_matches('_').to_ascii_lowercase()
+                ))
+                .with_note(
+                    "a spec whose prefix is `CC_ATTR_` (or that has none) describes the kernel's enum cc_attr, and its header then uses the kernel's enum in a kernel build",
+                )
+                .with_help(format!(
+                    "write `prefix = \"CC_ATTR_\";`, or rename the {what} to start with `{prefix}`"
+                ));
+                if let Some(at) = naming.prefix_span {
+                    d = d.with_secondary(at, "the prefix is set here");
+                }
+                self.diags.push(d);
             }
         }
     }
@@ -919,7 +980,10 @@ fn check_naming(items: &[ast::Item], diags: &mut Vec<Diagnostic>) -> Naming {
                 .with_label(format!("expected {expected}"))
             };
             match (key, &e.value) {
-                ("prefix", Value::Str(s)) => naming.prefix = Some(s.value.clone()),
+                ("prefix", Value::Str(s)) => {
+                    naming.prefix = Some(s.value.clone());
+                    naming.prefix_span = Some(s.span);
+                }
                 ("capability_prefix", Value::Str(s)) => {
                     naming.capability_prefix = Some((s.value.clone(), s.span))
                 }

@@ -214,6 +214,8 @@ pub struct Rule {
 #[derive(Clone, Debug, Default)]
 pub struct Naming {
     pub prefix: Option<String>,
+    /// Where `prefix` is set.
+    pub prefix_span: Option<Span>,
     /// The prefix every capability name must have (version 2; lint L-rule
     /// `capability-prefix`), with where it is set.
     pub capability_prefix: Option<(String, Span)>,

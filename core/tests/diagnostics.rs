@@ -352,6 +352,31 @@ fn e0123_name_the_c_header_cannot_declare() {
     }
 }
 
+#[test]
+fn e0129_kernel_attribute_under_another_prefix() {
+    let t = "spec t;\nnaming { prefix = \"X_\"; }\nattr X_A { formerly CC_ATTR_OLD; }\nattr CC_ATTR_B;\n";
+    expect(t, "E0129", 3, 21);
+    expect(t, "E0129", 4, 6);
+    let c = compile("t.ccattr", t.as_bytes());
+    let d = diagnostics(&c).iter().find(|d| d.code == "E0129").unwrap();
+    let at = source(&c).position(d.secondary[0].span.start);
+    assert_eq!(
+        (at.line, at.column),
+        (2, 19),
+        "the second label is the prefix"
+    );
+    assert!(d.help.as_deref().unwrap().contains("prefix = \"CC_ATTR_\""));
+    // The kernel's prefix in any case, or none at all, is the kernel's enum.
+    for naming in [
+        "",
+        "naming { prefix = \"CC_ATTR_\"; }\n",
+        "naming { prefix = \"cc_attr_\"; }\n",
+    ] {
+        let ok = format!("spec t;\n{naming}attr CC_ATTR_B;\nattr OTHER;\n");
+        assert!(!diags(&ok).iter().any(|d| d.0 == "E0129"), "{ok}");
+    }
+}
+
 /// A version 2 spec with a probed device, for the capability diagnostics.
 const PROBED: &str = "spec t;\nattr A;\ncapability RUN;\ndevice bar { probed; }\n";
 
