@@ -314,3 +314,19 @@ pub const fn is_private_mmio(attrs: AttrSet, addr: u64) -> bool {
     let _ = (attrs, addr);
     false
 }
+
+/// Decide the MMIO range `[addr, addr + size)` as x86's `ioremap()` does: by its
+/// first byte alone, whose decision the kernel applies to the whole range
+/// (`__ioremap_check_other()` asks `is_private_mmio()` about `addr` only).
+///
+/// Returns the decision of the byte at `addr`, and [`MapDecision::Invalid`]
+/// when `size` is 0 or the range runs past 2^64, like [`decide`]. Where the two
+/// differ, the bytes after the first are mapped as they would not be on their
+/// own (docs/kernel.md, "The start address").
+#[must_use]
+pub const fn decide_start(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
+    if size == 0 || addr.checked_add(size - 1).is_none() {
+        return MapDecision::Invalid;
+    }
+    decide(attrs, addr, 1)
+}

@@ -427,6 +427,27 @@ static inline enum tdisp_map tdisp_decide(u64 attrs, u64 addr, u64 size)
 }
 
 /**
+ * tdisp_decide_start() - Decide an MMIO range as x86's ioremap() does
+ * @attrs: the full attribute set, from tdisp_attrs_close()
+ * @addr: the first byte of the range
+ * @size: the size of the range in bytes
+ *
+ * x86's __ioremap_check_other() asks is_private_mmio() about @addr only and maps
+ * the whole range by its answer; this is that question. Where it differs from
+ * tdisp_decide(), the bytes after the first are mapped as they would not be on
+ * their own (ccattr's docs/kernel.md, "The start address").
+ *
+ * Return: the decision of the byte at @addr, and %TDISP_MAP_INVALID when @size
+ * is 0 or the range runs past 2^64.
+ */
+static inline enum tdisp_map tdisp_decide_start(u64 attrs, u64 addr, u64 size)
+{
+	if (!size || addr + (size - 1) < addr)
+		return TDISP_MAP_INVALID;
+	return tdisp_decide(attrs, addr, 1);
+}
+
+/**
  * tdisp_is_private_mmio() - Whether an MMIO address is mapped encrypted
  * @attrs: the full attribute set, from tdisp_attrs_close()
  * @addr: the address

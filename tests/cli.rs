@@ -76,6 +76,51 @@ fn explain_vtpm_page_is_encrypted_under_the_paravisor() {
 }
 
 #[test]
+fn explain_says_how_x86_maps_a_range_by_its_start_address() {
+    let spec = example("hyperv_vtom.ccattr");
+    let window = [
+        "explain",
+        s(&spec),
+        "0xFED40000",
+        "--size",
+        "0x5000",
+        "--platform",
+        "hyperv_vtom_paravisor",
+    ];
+    let out = ccattr(&window);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with("[0xfed40000, 0xfed44fff] (20480 bytes): mixed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "x86 ioremap() asks about the start address only: it maps the whole range encrypted"
+        ),
+        "{text}"
+    );
+    let mut j = window.to_vec();
+    j.extend(["--format", "json"]);
+    let v = json(&ccattr(&j));
+    assert_eq!(
+        (v["decision"].as_str(), v["start_decision"].as_str()),
+        (Some("mixed"), Some("encrypted"))
+    );
+    // Where the range and its start agree, no such line.
+    let page = [
+        "explain",
+        s(&spec),
+        "0xFED41000",
+        "--size",
+        "0x4000",
+        "--platform",
+        "hyperv_vtom_paravisor",
+    ];
+    let text = String::from_utf8_lossy(&ccattr(&page).stdout).into_owned();
+    assert!(!text.contains("start address"), "{text}");
+}
+
+#[test]
 fn explain_ranges_attrs_and_invalid_queries() {
     let spec = example("hyperv_vtom.ccattr");
     let spec = s(&spec);

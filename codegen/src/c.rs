@@ -88,6 +88,7 @@ struct Header {
     proto_close: String,
     proto_rule_set: String,
     proto_decide: String,
+    proto_decide_start: String,
     proto_private: String,
     proto_kernel_private: String,
     /// What a spec that uses version 2 adds (empty otherwise).
@@ -221,6 +222,10 @@ impl Header {
             ),
             proto_decide: prototype(
                 &format!("enum {name}_map {name}_decide"),
+                &["u64 attrs", "u64 addr", "u64 size"],
+            ),
+            proto_decide_start: prototype(
+                &format!("enum {name}_map {name}_decide_start"),
                 &["u64 attrs", "u64 addr", "u64 size"],
             ),
             proto_private: prototype(

@@ -201,6 +201,7 @@ const SPEC_SUFFIXES: &[&str] = &[
     "attrs_close",
     "bit",
     "decide",
+    "decide_start",
     "is_private_mmio",
     "kernel_attrs",
     "kernel_base",

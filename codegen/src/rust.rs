@@ -141,6 +141,7 @@ fn module(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> Toke
     let attr_set = attr_set(table, lookup, &names);
     let map_decision = map_decision(table.uses_v2());
     let decide = decide(table, lookup, splices);
+    let decide_start = decide_start();
     let platforms = platforms(table);
     let probed = if table.uses_v2() {
         probed(table, lookup)
@@ -158,7 +159,29 @@ fn module(table: &DecisionTable, lookup: &Lookup, splices: &mut Splices) -> Toke
         #platforms
         #map_decision
         #decide
+        #decide_start
         #probed
+    }
+}
+
+/// `decide_start`: the kernel's question on x86, the same in both layouts.
+fn decide_start() -> TokenStream {
+    quote! {
+        /// Decide the MMIO range `[addr, addr + size)` as x86's `ioremap()` does: by its
+        /// first byte alone, whose decision the kernel applies to the whole range
+        /// (`__ioremap_check_other()` asks `is_private_mmio()` about `addr` only).
+        ///
+        /// Returns the decision of the byte at `addr`, and [`MapDecision::Invalid`]
+        /// when `size` is 0 or the range runs past 2^64, like [`decide`]. Where the two
+        /// differ, the bytes after the first are mapped as they would not be on their
+        /// own (docs/kernel.md, "The start address").
+        #[must_use]
+        pub const fn decide_start(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
+            if size == 0 || addr.checked_add(size - 1).is_none() {
+                return MapDecision::Invalid;
+            }
+            decide(attrs, addr, 1)
+        }
     }
 }
 

@@ -432,6 +432,27 @@ enum {{ name }}_probed {
 }
 
 /**
+ * {{ name }}_decide_start() - Decide an MMIO range as x86's ioremap() does
+ * @attrs: the full attribute set, from {{ name }}_attrs_close()
+ * @addr: the first byte of the range
+ * @size: the size of the range in bytes
+ *
+ * x86's __ioremap_check_other() asks is_private_mmio() about @addr only and maps
+ * the whole range by its answer; this is that question. Where it differs from
+ * {{ name }}_decide(), the bytes after the first are mapped as they would not be on
+ * their own (ccattr's docs/kernel.md, "The start address").
+ *
+ * Return: the decision of the byte at @addr, and %{{ upper }}_MAP_INVALID when @size
+ * is 0 or the range runs past 2^64.
+ */
+{{ proto_decide_start }}
+{
+	if (!size || addr + (size - 1) < addr)
+		return {{ upper }}_MAP_INVALID;
+	return {{ name }}_decide(attrs, addr, 1);
+}
+
+/**
  * {{ name }}_is_private_mmio() - Whether an MMIO address is mapped encrypted
  * @attrs: the full attribute set, from {{ name }}_attrs_close()
  * @addr: the address

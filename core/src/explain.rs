@@ -145,6 +145,7 @@ impl Explanation {
             "attrs": table.attr_names(self.attrs),
             "decision": self.decision,
             "is_private_mmio": table.is_private_mmio(self.attrs, self.addr),
+            "start_decision": table.decide_start(self.attrs, self.addr, self.size),
             "segments": self.segments.iter().map(|s| json!({
                 "start": hex(s.start),
                 "last": hex(s.last),
@@ -232,6 +233,13 @@ impl Explanation {
             let _ = writeln!(
                 s,
                 "  a byte of the range is refused: refused (the mapping must fail)"
+            );
+        }
+        let start = table.decide_start(self.attrs, self.addr, self.size);
+        if start != self.decision {
+            let _ = writeln!(
+                s,
+                "  x86 ioremap() asks about the start address only: it maps the whole range {start} (arm64 realms check every page)"
             );
         }
         s

@@ -559,6 +559,16 @@ impl DecisionTable {
     }
 
     /// Whether the byte at `addr` is mapped encrypted (the kernel's `is_private_mmio`).
+    /// The decision of `[addr, addr + size)` as x86's `ioremap()` makes it: the
+    /// decision of its first byte, applied to the whole range; `Invalid` when `size`
+    /// is 0 or the range runs past 2^64, as for [`DecisionTable::decide`].
+    pub fn decide_start(&self, attrs: u64, addr: u64, size: u64) -> Decision {
+        if range_last(addr, size).is_none() {
+            return Decision::Invalid;
+        }
+        self.decide(attrs, addr, 1)
+    }
+
     pub fn is_private_mmio(&self, attrs: u64, addr: u64) -> bool {
         self.decide(attrs, addr, 1) == Decision::Encrypted
     }

@@ -95,6 +95,7 @@ pub const RULE_SHADOWED: &str = "RULE_SHADOWED";
 pub const RULE_NEVER_HOLDS: &str = "RULE_NEVER_HOLDS";
 pub const DEVICE_WITHOUT_RULE: &str = "DEVICE_WITHOUT_RULE";
 pub const REGION_UNALIGNED: &str = "REGION_UNALIGNED";
+pub const START_ADDRESS_DIFFERS: &str = "START_ADDRESS_DIFFERS";
 pub const PLATFORM_SAME_SET: &str = "PLATFORM_SAME_SET";
 pub const FORMER_NAME_REUSED: &str = "FORMER_NAME_REUSED";
 pub const LINT_CONFIG: &str = "LINT_CONFIG";
@@ -236,6 +237,18 @@ pub const RULES: &[RuleInfo] = &[
          address: the decision for the region's page applies to the whole page, \
          including bytes outside the region.",
         "Align the region to 4 KiB, or declare the whole page.",
+    ),
+    rule(
+        START_ADDRESS_DIFFERS,
+        "On a platform, a device region's range decides otherwise than its start address: \
+         x86's `ioremap()` of the whole region maps it all by the start address.",
+        "`__ioremap_check_other()` asks `is_private_mmio()` about the first byte only, so a \
+         driver that maps the region in one call gets every page mapped like the first \
+         (the TPM TIS window: five pages encrypted where one is private). arm64 realms \
+         check every page instead. The spec's `decide()` answers for the range; \
+         `decide_start()` answers the kernel's question.",
+        "Split the region into devices that each decide alike, make the rules agree with \
+         the start address, or suppress with the reason the kernel's mapping is right.",
     ),
     rule(
         PLATFORM_SAME_SET,

@@ -5,7 +5,7 @@ use crate::catalogue::*;
 use crate::reach;
 use crate::{Finding, Input, Subject};
 use ccattr_core::model::{AttrKind, Cond, Model, Rule};
-use ccattr_core::Diagnostic;
+use ccattr_core::{Decision, Diagnostic};
 
 /// The most condition evaluations the rule checks make for one rule.
 const MAX_EVALUATIONS: usize = 1 << 22;
@@ -19,6 +19,7 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     rules(input, out);
     devices_without_rules(&input.spec.model, out);
     unaligned_regions(&input.spec.model, out);
+    start_address(input, out);
     same_platforms(input, out);
 }
 
@@ -228,6 +229,52 @@ fn devices_without_rules(model: &Model, out: &mut Vec<Finding>) {
                 )),
             vec![Subject::Device(dev.name.clone())],
         ));
+    }
+}
+
+/// START_ADDRESS_DIFFERS: a region whose range decision on some platform is not
+/// its first byte's, which x86 applies to the whole range.
+fn start_address(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let (model, table) = (&input.spec.model, &input.spec.table);
+    for (d, dev) in model.devices.iter().enumerate() {
+        for (r, region) in dev.regions.iter().enumerate() {
+            let differs: Vec<(usize, Decision, Decision)> = table
+                .platforms
+                .iter()
+                .enumerate()
+                .filter_map(|(p, plat)| {
+                    let range = table.decide_span(plat.full, region.start, region.last);
+                    let start = table.decide(plat.full, region.start, 1);
+                    (range != start).then_some((p, range, start))
+                })
+                .collect();
+            let Some(&(first, range, start)) = differs.first() else {
+                continue;
+            };
+            let shown = format!("[{:#x}, {:#x}]", region.start, region.last);
+            let on: Vec<String> = differs
+                .iter()
+                .map(|&(p, range, start)| {
+                    format!("`{}` ({range}, start {start})", table.platforms[p].name)
+                })
+                .collect();
+            let _ = d;
+            out.push(Finding::new(
+                Diagnostic::warning(
+                    START_ADDRESS_DIFFERS,
+                    format!(
+                        "region {shown} of device `{}` decides {range} on `{}`, but x86's ioremap() of it maps it all {start}",
+                        dev.name, table.platforms[first].name
+                    ),
+                    dev.regions[r].span,
+                )
+                .with_label("ioremap() asks is_private_mmio() about the start address only")
+                .with_note(format!("on {}", on.join(", ")))
+                .with_note("decide() answers for the range, decide_start() as x86 maps it; arm64 realms check every page")
+                .with_help("split the region into devices that each decide alike, or suppress with the reason the kernel's mapping is right"),
+                vec![Subject::Device(dev.name.clone()), Subject::Text(shown)],
+            ));
+        }
     }
 }
 

@@ -483,6 +483,54 @@ fn unused_capability_and_its_doc() {
 }
 
 #[test]
+fn start_address_differs() {
+    let t = with(
+        "/// A window.\ndevice win {\n    mmio 0x10000 size 8K;\n}\n/// Its first page.\ndevice first {\n    mmio 0x10000 size 4K;\n}\n\
+         map first encrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\nmap win decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\n",
+    );
+    fires_at(
+        &t,
+        START_ADDRESS_DIFFERS,
+        line_of(&t, "mmio 0x10000 size 8K"),
+    );
+    assert_eq!(
+        lines_of(&t, START_ADDRESS_DIFFERS).len(),
+        1,
+        "the inner page agrees with itself"
+    );
+    let f = run(&t);
+    let d = &f
+        .iter()
+        .find(|f| f.rule() == START_ADDRESS_DIFFERS)
+        .unwrap()
+        .diagnostic;
+    assert!(
+        d.message
+            .contains("decides mixed on `guest`, but x86's ioremap() of it maps it all encrypted"),
+        "{}",
+        d.message
+    );
+    // The first page shared, the rest private: the start address says decrypted.
+    let flipped = t
+        .replace("map first encrypted", "map first decrypted")
+        .replace("map win decrypted", "map win encrypted");
+    fires_at(
+        &flipped,
+        START_ADDRESS_DIFFERS,
+        line_of(&flipped, "mmio 0x10000 size 8K"),
+    );
+    // A window that decides alike everywhere is silent.
+    let alike = t.replace("map first encrypted", "map first decrypted");
+    silent(&alike, START_ADDRESS_DIFFERS);
+    // Suppressed with a reason, like any rule.
+    let kept = t.replace(
+        "    mmio 0x10000 size 8K;",
+        "    // ccattr: allow(START_ADDRESS_DIFFERS) because the driver maps the pages apart\n    mmio 0x10000 size 8K;",
+    );
+    silent(&kept, START_ADDRESS_DIFFERS);
+}
+
+#[test]
 fn device_without_rule() {
     let t = with("/// TPM.\ndevice tpm { mmio 0xFED40000 size 4K; }\n");
     fires_at(&t, DEVICE_WITHOUT_RULE, line_of(&t, "device tpm"));

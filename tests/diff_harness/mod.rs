@@ -114,7 +114,7 @@ pub struct Harnesses {
 }
 
 /// Write every case's generated files and compile one C and one Rust program that
-/// answer `K ATTRS ADDR SIZE` lines (hex) with `decide | is_private_mmio << 4`, and,
+/// answer `K ATTRS ADDR SIZE` lines (hex) with `decide | is_private_mmio << 4 | decide_start << 8`, and,
 /// given an argument, `K BASE` lines with the closed set.
 pub fn build_harnesses(cases: &[Case]) -> Harnesses {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -142,7 +142,7 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
             "#include \"{n}.h\"\n\nunsigned q_{n}(u64 a, u64 addr, u64 size);\nu64 c_{n}(u64 base);\n\
              unsigned p_{n}(u64 a, unsigned dev, u64 caps);\n\n\
              unsigned q_{n}(u64 a, u64 addr, u64 size)\n{{\n\treturn (unsigned){n}_decide(a, addr, size) | \
-             ((unsigned){n}_is_private_mmio(a, addr) << 4);\n}}\n\nu64 c_{n}(u64 base)\n{{\n\treturn {n}_attrs_close(base);\n}}\n\n\
+             ((unsigned){n}_is_private_mmio(a, addr) << 4) | ((unsigned){n}_decide_start(a, addr, size) << 8);\n}}\n\nu64 c_{n}(u64 base)\n{{\n\treturn {n}_attrs_close(base);\n}}\n\n\
              unsigned p_{n}(u64 a, unsigned dev, u64 caps)\n{{\n{probed}\n}}\n"
         );
         std::fs::write(d.join(format!("q_{n}.c")), unit).expect("write");
@@ -217,7 +217,7 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
         }
         writeln!(
             main_rs,
-            "            {k} if closes => {n}::AttrSet::from_bits(a).close().bits(),\n            {k} => {n}::decide({n}::AttrSet::from_bits(a), b, s) as u64 | ({n}::is_private_mmio({n}::AttrSet::from_bits(a), b) as u64) << 4,"
+            "            {k} if closes => {n}::AttrSet::from_bits(a).close().bits(),\n            {k} => {n}::decide({n}::AttrSet::from_bits(a), b, s) as u64 | ({n}::is_private_mmio({n}::AttrSet::from_bits(a), b) as u64) << 4 | ({n}::decide_start({n}::AttrSet::from_bits(a), b, s) as u64) << 8,"
         )
         .expect("fmt");
     }
@@ -300,9 +300,10 @@ pub fn queries(table: &DecisionTable, seed: u64, count: usize) -> Vec<Query> {
         .collect()
 }
 
-/// The answer as one number: the decision, plus 16 when `is_private_mmio` holds.
-fn code(d: Decision, private: bool) -> u64 {
-    d as u64 | u64::from(private) << 4
+/// The answer as one number: the decision, plus 16 when `is_private_mmio` holds,
+/// plus the start-address decision (`decide_start`) times 256.
+fn code(d: Decision, private: bool, start: Decision) -> u64 {
+    d as u64 | u64::from(private) << 4 | (start as u64) << 8
 }
 
 /// Feed `input` to `program` (with `args`) and read one hex number per line.
@@ -443,8 +444,20 @@ pub fn check(
                 assert_eq!(e.attrs, q.attrs, "explain closes to the same set, {}", at());
                 report.explained += 1;
             }
+            // x86's question: the first byte's decision, for the whole range.
+            let start = if ccattr_core::table::range_last(q.addr, q.size).is_none() {
+                Decision::Invalid
+            } else {
+                reference::decide(&case.spec.model, q.attrs, q.addr, 1)
+            };
+            assert_eq!(
+                table.decide_start(q.attrs, q.addr, q.size),
+                start,
+                "decide_start vs reference, {}",
+                at()
+            );
             writeln!(input, "{k} {:x} {:x} {:x}", q.attrs, q.addr, q.size).expect("fmt");
-            expected.push(code(want, private));
+            expected.push(code(want, private, start));
             report.queries += 1;
         }
         if expected.len() >= BATCH {
