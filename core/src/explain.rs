@@ -171,15 +171,13 @@ impl Explanation {
             }
         };
         let _ = writeln!(s, "{range}: {}", self.decision);
-        match &self.platform {
-            Some(p) => {
-                let _ = writeln!(s, "  platform  {p}");
-            }
-            None => {
-                let _ = writeln!(s, "  base      {}", names(table, self.base));
-            }
-        }
-        let _ = writeln!(s, "  attrs     {}", names(table, self.attrs));
+        attrs_lines(
+            &mut s,
+            table,
+            self.platform.as_deref(),
+            self.base,
+            self.attrs,
+        );
         if self.decision == Decision::Invalid {
             let why = if self.size == 0 {
                 "the size is 0"
@@ -244,6 +242,23 @@ impl Explanation {
         }
         s
     }
+}
+
+/// The lines under an explanation's first: the platform (or the base set asked
+/// about), then the full set.
+fn attrs_lines(
+    s: &mut String,
+    table: &DecisionTable,
+    platform: Option<&str>,
+    base: u64,
+    attrs: u64,
+) {
+    use std::fmt::Write as _;
+    let _ = match platform {
+        Some(p) => writeln!(s, "  platform  {p}"),
+        None => writeln!(s, "  base      {}", names(table, base)),
+    };
+    let _ = writeln!(s, "  attrs     {}", names(table, attrs));
 }
 
 fn names(table: &DecisionTable, set: u64) -> String {
@@ -352,15 +367,13 @@ impl ProbedExplanation {
         let rs = dev.probed.unwrap_or(0);
         let mut s = String::new();
         let _ = writeln!(s, "probed device {}: {}", dev.name, self.decision);
-        match &self.platform {
-            Some(p) => {
-                let _ = writeln!(s, "  platform  {p}");
-            }
-            None => {
-                let _ = writeln!(s, "  base      {}", names(table, self.base));
-            }
-        }
-        let _ = writeln!(s, "  attrs     {}", names(table, self.attrs));
+        attrs_lines(
+            &mut s,
+            table,
+            self.platform.as_deref(),
+            self.base,
+            self.attrs,
+        );
         let _ = writeln!(s, "  caps      {}", cap_list(table, self.caps));
         let read = table.caps_read(rs);
         let _ = writeln!(s, "  its rules read {}", cap_list(table, read));

@@ -599,19 +599,23 @@ impl Builder<'_, '_> {
         })
     }
 
+    /// The name of a declaration that is a keyword and a name (`spec NAME;`,
+    /// `capability NAME;`), keeping its comments.
+    fn named(&mut self, decl: Pair<Rule>) -> Option<Ident> {
+        let mut name = None;
+        for part in decl.into_inner() {
+            match part.as_rule() {
+                Rule::ident => name = Some(self.name(part)),
+                Rule::COMMENT => self.comment(&part),
+                _ => {}
+            }
+        }
+        name
+    }
+
     fn decl(&mut self, decl: Pair<Rule>) -> Option<ItemKind> {
         Some(match decl.as_rule() {
-            Rule::spec_decl => {
-                let mut name = None;
-                for part in decl.into_inner() {
-                    match part.as_rule() {
-                        Rule::ident => name = Some(self.name(part)),
-                        Rule::COMMENT => self.comment(&part),
-                        _ => {}
-                    }
-                }
-                ItemKind::Spec(name?)
-            }
+            Rule::spec_decl => ItemKind::Spec(self.named(decl)?),
             Rule::naming_block => {
                 let mut entries = Vec::new();
                 for part in decl.into_inner() {
@@ -708,17 +712,7 @@ impl Builder<'_, '_> {
                     when,
                 })
             }
-            Rule::capability_decl => {
-                let mut name = None;
-                for part in decl.into_inner() {
-                    match part.as_rule() {
-                        Rule::ident => name = Some(self.name(part)),
-                        Rule::COMMENT => self.comment(&part),
-                        _ => {}
-                    }
-                }
-                ItemKind::Capability(name?)
-            }
+            Rule::capability_decl => ItemKind::Capability(self.named(decl)?),
             _ => return None,
         })
     }
