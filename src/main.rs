@@ -35,6 +35,7 @@ pub enum Format {
     Markdown,
     Github,
     Sarif,
+    Svg,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +99,15 @@ pub enum Command {
     /// The decision of every device on every platform.
     Matrix {
         spec: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The address map of each platform, regions coloured by decision (text or SVG).
+    Map {
+        spec: PathBuf,
+        /// Only this platform.
+        #[arg(long, value_name = "NAME")]
+        platform: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },

@@ -1,6 +1,7 @@
 //! ccattr's core: the pipeline ([`compile`]), the checked model, the decision table every output prints,
 //! the reference evaluator, `explain`, and the rendering of diagnostics.
 
+pub mod addrmap;
 pub mod check;
 pub mod compile;
 pub mod diagnostics;

@@ -7,6 +7,7 @@ pub(crate) mod completions;
 mod explain;
 mod fmt;
 pub(crate) mod lint;
+mod map;
 mod matrix;
 pub(crate) mod review;
 
@@ -83,6 +84,11 @@ pub fn run(cli: Cli) -> u8 {
             explain::run(&spec, at, platform.as_deref(), attrs.as_deref(), format)
         }
         Command::Matrix { spec, format } => matrix::run(&spec, format),
+        Command::Map {
+            spec,
+            platform,
+            format,
+        } => map::run(&spec, platform.as_deref(), format),
         Command::Lint {
             specs,
             fail_on,
