@@ -126,6 +126,51 @@ pub struct Review {
     /// Whether BASE has a `refuse` rule, so that a change can fail open: only then
     /// do the text and markdown summaries count the `fail-open` class.
     pub base_refuses: bool,
+    /// The address maps (`ccattr map`) of the platforms declared in both versions
+    /// whose maps differ, line by line.
+    pub maps: Vec<MapDiff>,
+}
+
+/// The address map of one platform before and after: the lines of `ccattr map`'s
+/// text, each kept (`' '`), only in BASE (`'-'`) or only in HEAD (`'+'`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapDiff {
+    pub platform: String,
+    pub lines: Vec<(char, String)>,
+}
+
+/// The maps of the platforms in both versions that differ.
+fn map_diffs(base: &Checked, head: &Checked) -> Vec<MapDiff> {
+    use ccattr_core::addrmap;
+    let (bt, ht) = (&base.table, &head.table);
+    let mut out = Vec::new();
+    for (hi, hp) in ht.platforms.iter().enumerate() {
+        let Some(bi) = bt.platforms.iter().position(|p| p.name == hp.name) else {
+            continue;
+        };
+        let before = addrmap::text(bt, &[addrmap::platform_map(bt, bi)]);
+        let after = addrmap::text(ht, &[addrmap::platform_map(ht, hi)]);
+        if before == after {
+            continue;
+        }
+        let diff = similar::TextDiff::from_lines(&before, &after);
+        let lines = diff
+            .iter_all_changes()
+            .map(|c| {
+                let mark = match c.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                };
+                (mark, c.value().trim_end_matches('\n').to_string())
+            })
+            .collect();
+        out.push(MapDiff {
+            platform: hp.name.clone(),
+            lines,
+        });
+    }
+    out
 }
 
 impl Review {
@@ -170,6 +215,7 @@ pub fn review(base: &Checked, head: &Checked) -> Review {
         changes,
         exhaustive,
         base_refuses: base.table.refuses,
+        maps: map_diffs(base, head),
     }
 }
 

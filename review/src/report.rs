@@ -366,6 +366,23 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
 
     changes_table(&mut out, "Structure", &of(Section::Structure));
 
+    if !r.maps.is_empty() {
+        let _ = write!(
+            out,
+            "\n<details><summary>Address maps of {} platform{}, before (-) and after (+)</summary>\n\n",
+            r.maps.len(),
+            if r.maps.len() == 1 { "" } else { "s" }
+        );
+        for m in &r.maps {
+            out.push_str("```diff\n");
+            for (mark, line) in &m.lines {
+                let _ = writeln!(out, "{mark}{line}");
+            }
+            out.push_str("```\n");
+        }
+        out.push_str("\n</details>\n");
+    }
+
     let details: Vec<&Change> = r
         .changes
         .iter()

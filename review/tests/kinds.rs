@@ -438,6 +438,43 @@ fn decision_changed_on_a_platform_with_a_witness() {
 }
 
 #[test]
+fn address_maps_before_and_after_mark_the_changed_regions() {
+    let head = BASE.replace("map ioapic encrypted when", "map ioapic decrypted when");
+    let p = Pair::new(BASE, &head);
+    let r = p.review();
+    assert_eq!(
+        r.maps.len(),
+        1,
+        "only the paravisor's map changes: {:?}",
+        r.maps
+    );
+    let m = &r.maps[0];
+    assert_eq!(m.platform, "paravisor");
+    let marked: Vec<&(char, String)> = m.lines.iter().filter(|l| l.0 != ' ').collect();
+    assert_eq!(marked.len(), 2, "{:?}", m.lines);
+    assert!(
+        marked[0].0 == '-' && marked[0].1.contains("ioapic") && marked[0].1.ends_with("encrypted")
+    );
+    assert!(
+        marked[1].0 == '+' && marked[1].1.contains("ioapic") && marked[1].1.ends_with("decrypted")
+    );
+    let md = ccattr_review::report::markdown(
+        &r,
+        ccattr_review::report::Sources {
+            base: &p.b.source,
+            head: &p.h.source,
+        },
+    );
+    assert!(md.contains("```diff\n platform paravisor\n"), "{md}");
+    assert!(
+        md.contains(&format!("-{}\n+{}\n", marked[0].1, marked[1].1)),
+        "{md}"
+    );
+    // No decision changes, no maps.
+    assert!(Pair::new(BASE, BASE).review().maps.is_empty());
+}
+
+#[test]
 fn decision_changed_elsewhere() {
     let head = BASE.replace(
         "default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;",
