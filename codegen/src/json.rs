@@ -461,7 +461,9 @@ mod tests {
             edit(&mut v);
             v.to_string()
         };
-        let cases: [(fn(&mut Value), &str); 7] = [
+        /// An edit of a good table, and what the reader's error must say.
+        type Case = (fn(&mut Value), &'static str);
+        let cases: [Case; 7] = [
             (|v| v["version"] = 1.into(), "version 1 has no capabilities"),
             (
                 |v| v["table"]["devices"][0]["probed"] = 99.into(),
