@@ -46,7 +46,7 @@ fn json_shape_and_cells() {
         m["platforms"],
         serde_json::json!([
             "hyperv_vtom_paravisor",
-            "hyperv_vtom_enlightened",
+            "hyperv_snp_enlightened",
             "bare_metal"
         ])
     );
@@ -64,7 +64,7 @@ fn json_shape_and_cells() {
     assert_eq!(cell("vtpm", "hyperv_vtom_paravisor"), "encrypted");
     // The TPM window's own addresses (outside the vTPM page) fall to the default rule.
     assert_eq!(cell("tpm_tis", "hyperv_vtom_paravisor"), "decrypted");
-    assert_eq!(cell("ioapic", "hyperv_vtom_enlightened"), "decrypted");
+    assert_eq!(cell("ioapic", "hyperv_snp_enlightened"), "decrypted");
     assert_eq!(cell("(elsewhere)", "hyperv_vtom_paravisor"), "decrypted");
     for device in names {
         assert_eq!(cell(device, "bare_metal"), "unspecified");
@@ -124,7 +124,7 @@ fn markdown_table() {
     let lines: Vec<&str> = md.lines().collect();
     assert_eq!(
         lines[0],
-        "| device | hyperv_vtom_paravisor | hyperv_vtom_enlightened | bare_metal |"
+        "| device | hyperv_vtom_paravisor | hyperv_snp_enlightened | bare_metal |"
     );
     assert_eq!(lines[1], "|---|---|---|---|");
     assert_eq!(lines.len(), 2 + 3);

@@ -236,7 +236,7 @@ fn hyperv_vtom_maps_the_ioapic_and_vtpm_private() {
         .1;
     let table = checked(&src).table;
     let pv = table.platform("hyperv_vtom_paravisor").unwrap().full;
-    let en = table.platform("hyperv_vtom_enlightened").unwrap().full;
+    let en = table.platform("hyperv_snp_enlightened").unwrap().full;
     let bare = table.platform("bare_metal").unwrap().full;
     use ccattr_core::Decision::*;
     assert!(table.is_private_mmio(pv, 0xFEC0_0000));
@@ -265,4 +265,47 @@ fn full_names(table: &ccattr_core::DecisionTable, p: &str) -> String {
         .map(|n| n.trim_start_matches("CC_ATTR_").to_string())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// vTOM is Hyper-V's paravisor mode on SEV-SNP (Documentation/virt/hyperv/coco.rst):
+/// a fully enlightened SEV-SNP guest uses the C-bit and reports the SEV-SNP set, and
+/// the example never describes vTOM without a paravisor.
+#[test]
+fn hyperv_vtom_is_the_paravisor_mode() {
+    let src = example("hyperv_vtom.ccattr");
+    let table = checked(&src).table;
+    assert_eq!(
+        full_names(&table, "hyperv_snp_enlightened"),
+        "GUEST_MEM_ENCRYPT,GUEST_SEV_SNP,GUEST_STATE_ENCRYPT,MEM_ENCRYPT"
+    );
+    assert_eq!(
+        full_names(&table, "hyperv_vtom_paravisor"),
+        "ACCESS_IOAPIC_ENCRYPTED,ACCESS_TPM_ENCRYPTED,GUEST_MEM_ENCRYPT,MEM_ENCRYPT,\
+         PARAVISOR_SPLIT_ADDRESS_SPACE"
+    );
+    for p in table.platforms.iter().filter(|p| p.name.contains("vtom")) {
+        assert!(
+            table
+                .attr_names(p.full)
+                .contains(&"CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE"),
+            "{} is a vTOM platform without the paravisor",
+            p.name
+        );
+    }
+    let text = src
+        .text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('/').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let text = normalized(&text);
+    for wrong in [
+        "vtom without a paravisor",
+        "vtom and no paravisor",
+        "vtom with no paravisor",
+        "vtom, no paravisor",
+    ] {
+        assert!(!text.contains(wrong), "the example says \"{wrong}\"");
+    }
 }
