@@ -309,3 +309,104 @@ fn hyperv_vtom_is_the_paravisor_mode() {
         assert!(!text.contains(wrong), "the example says \"{wrong}\"");
     }
 }
+
+/// The kernel-doc texts of the members that came after 6.1, as v6.19's
+/// include/linux/cc_platform.h has them (white space normalized).
+#[test]
+fn linux_mainline_docs_of_the_new_members_are_the_kernels() {
+    let table = checked(&example("linux_mainline.ccattr")).table;
+    let doc = |name: &str| {
+        let a = table
+            .attrs
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        normalized(&a.doc.join("\n"))
+    };
+    assert_eq!(
+        doc("CC_ATTR_GUEST_SNP_SECURE_TSC"),
+        "SNP Secure TSC is active. The platform/OS is running as a guest/virtual machine \
+         and actively using AMD SEV-SNP Secure TSC feature."
+    );
+    assert_eq!(
+        doc("CC_ATTR_HOST_SEV_SNP"),
+        "AMD SNP enabled on the host. The host kernel is running with the necessary \
+         features enabled to run SEV-SNP guests."
+    );
+    assert_eq!(
+        doc("CC_ATTR_SNP_SECURE_AVIC"),
+        "Secure AVIC mode is active. The host kernel is running with the necessary \
+         features enabled to run SEV-SNP guests with full Secure AVIC capabilities."
+    );
+    assert_eq!(
+        doc("CC_ATTR_MEM_ENCRYPT"),
+        "Memory encryption is active The platform/OS is running with active memory \
+         encryption. This includes running either as a bare-metal system or a hypervisor \
+         and actively using memory encryption or as a guest/virtual machine and actively \
+         using memory encryption. Examples include SME, SEV and SEV-ES."
+    );
+    let order: Vec<_> = table
+        .attrs
+        .iter()
+        .map(|a| a.name.trim_start_matches("CC_ATTR_"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "MEM_ENCRYPT",
+            "HOST_MEM_ENCRYPT",
+            "GUEST_MEM_ENCRYPT",
+            "GUEST_STATE_ENCRYPT",
+            "GUEST_UNROLL_STRING_IO",
+            "GUEST_SEV_SNP",
+            "GUEST_SNP_SECURE_TSC",
+            "HOST_SEV_SNP",
+            "SNP_SECURE_AVIC"
+        ]
+    );
+}
+
+/// The full set of each mainline platform, as the v6.19 code answers: the x86
+/// vendors (arch/x86/coco/core.c), Hyper-V's choice of vendor (hv_vtom_init()), arm64
+/// realms and powerpc pseries secure guests.
+#[test]
+fn linux_mainline_platforms_have_the_kernels_sets() {
+    let table = checked(&example("linux_mainline.ccattr")).table;
+    let full = |p: &str| full_names(&table, p);
+    let intel = "GUEST_MEM_ENCRYPT,GUEST_UNROLL_STRING_IO,MEM_ENCRYPT";
+    let expected = [
+        ("sme_host", "HOST_MEM_ENCRYPT,MEM_ENCRYPT"),
+        ("snp_host", "HOST_MEM_ENCRYPT,HOST_SEV_SNP,MEM_ENCRYPT"),
+        ("snp_host_without_sme", "HOST_SEV_SNP"),
+        ("sev_guest", intel),
+        (
+            "sev_es_guest",
+            "GUEST_MEM_ENCRYPT,GUEST_STATE_ENCRYPT,MEM_ENCRYPT",
+        ),
+        (
+            "sev_snp_guest",
+            "GUEST_MEM_ENCRYPT,GUEST_SEV_SNP,GUEST_STATE_ENCRYPT,MEM_ENCRYPT",
+        ),
+        (
+            "sev_snp_secure_guest",
+            "GUEST_MEM_ENCRYPT,GUEST_SEV_SNP,GUEST_SNP_SECURE_TSC,GUEST_STATE_ENCRYPT,\
+             MEM_ENCRYPT,SNP_SECURE_AVIC",
+        ),
+        ("tdx_guest", intel),
+        ("hyperv_vtom", "GUEST_MEM_ENCRYPT,MEM_ENCRYPT"),
+        ("hyperv_tdx_paravisor", intel),
+        ("arm64_realm", "MEM_ENCRYPT"),
+        ("pseries_secure_guest", "MEM_ENCRYPT"),
+        ("bare_metal", ""),
+    ];
+    for (p, set) in expected {
+        assert_eq!(full(p), set, "{p}");
+    }
+    let names: Vec<&str> = table.platforms.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, expected.map(|(p, _)| p));
+    // Where CC_ATTR_HOST_SEV_SNP changes at run time is said where it is set.
+    for p in ["snp_host", "snp_host_without_sme"] {
+        let doc = table.platform(p).unwrap().doc.join(" ");
+        assert!(doc.contains("cc_platform_clear()"), "{p}: {doc}");
+    }
+}
