@@ -4,8 +4,13 @@
  * Regenerate with: ccattr build linux_6_1.ccattr --out-dir DIR
  *
  * The confidential-computing attributes of Linux 6.1 (include/linux/cc_platform.h),
- * in the kernel's order, and the x86 platforms that report them
- * (arch/x86/coco/core.c).
+ * in the kernel's order, with the kernel-doc text of each member, and the x86
+ * platforms that report them (arch/x86/coco/core.c).
+ *
+ * No attribute implies another. Each platform sets exactly what its vendor's
+ * cc_platform_has() returns in 6.1: the Hyper-V vendor reports
+ * CC_ATTR_GUEST_MEM_ENCRYPT without CC_ATTR_MEM_ENCRYPT, so an implication between
+ * the two would claim an answer that 6.1 does not give.
  */
 #if defined(__KERNEL__) && !defined(LINUX_6_1_DEFINES_CC_ATTR)
 /*
@@ -78,7 +83,7 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active.
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
 	 *
 	 * The platform/OS is running with active memory encryption. This includes running
 	 * either as a bare-metal system or a hypervisor and actively using memory
@@ -88,40 +93,34 @@ enum cc_attr {
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
 	 *
 	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
 	 * using memory encryption.
 	 *
 	 * Examples include SME.
-	 *
-	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_HOST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active.
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using memory
 	 * encryption.
 	 *
 	 * Examples include SEV and SEV-ES.
-	 *
-	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active.
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using memory
 	 * encryption and register state encryption.
 	 *
 	 * Examples include SEV-ES.
-	 *
-	 * Implies CC_ATTR_GUEST_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_STATE_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions.
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
 	 *
 	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
 	 * instructions in place of string I/O.
@@ -134,8 +133,6 @@ enum cc_attr {
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using AMD
 	 * SEV-SNP features.
-	 *
-	 * Implies CC_ATTR_GUEST_STATE_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_SEV_SNP,
 	/**
@@ -244,42 +241,46 @@ static inline bool __linux_6_1_mirrors_cc_attr(enum cc_attr attr)
  */
 
 /*
- * sme_host: AMD host with SME active.
+ * sme_host: AMD host with SME active (amd_cc_platform_has()).
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_HOST_MEM_ENCRYPT.
  */
 #define LINUX_6_1_PLATFORM_SME_HOST		((u64)0x3ULL)
 
 /*
- * sev_guest: AMD SEV guest.
+ * sev_guest: AMD SEV guest (amd_cc_platform_has()).
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_UNROLL_STRING_IO.
  */
 #define LINUX_6_1_PLATFORM_SEV_GUEST		((u64)0x15ULL)
 
 /*
- * sev_es_guest: AMD SEV-ES guest.
+ * sev_es_guest: AMD SEV-ES guest (amd_cc_platform_has()): string I/O goes through the #VC handler.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_STATE_ENCRYPT.
  */
 #define LINUX_6_1_PLATFORM_SEV_ES_GUEST		((u64)0xdULL)
 
 /*
- * sev_snp_guest: AMD SEV-SNP guest.
+ * sev_snp_guest: AMD SEV-SNP guest (amd_cc_platform_has()): the SEV-ES set and
+ * CC_ATTR_GUEST_SEV_SNP.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
  */
 #define LINUX_6_1_PLATFORM_SEV_SNP_GUEST	((u64)0x2dULL)
 
 /*
- * tdx_guest: Intel TDX guest. Linux 6.1 also reports CC_ATTR_HOTPLUG_DISABLED here.
+ * tdx_guest: Intel TDX guest (intel_cc_platform_has()). Linux 6.1 also reports
+ * CC_ATTR_HOTPLUG_DISABLED here.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_UNROLL_STRING_IO, CC_ATTR_HOTPLUG_DISABLED.
  */
 #define LINUX_6_1_PLATFORM_TDX_GUEST		((u64)0x55ULL)
 
 /*
- * hyperv_vtom: Hyper-V guest with vTOM and a paravisor.
- * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT.
+ * hyperv_vtom: Hyper-V guest with vTOM and a paravisor (CC_VENDOR_HYPERV):
+ * hyperv_cc_platform_has() returns true for CC_ATTR_GUEST_MEM_ENCRYPT alone, not for
+ * CC_ATTR_MEM_ENCRYPT.
+ * Full set: CC_ATTR_GUEST_MEM_ENCRYPT.
  */
-#define LINUX_6_1_PLATFORM_HYPERV_VTOM		((u64)0x5ULL)
+#define LINUX_6_1_PLATFORM_HYPERV_VTOM		((u64)0x4ULL)
 
 /*
  * bare_metal: A machine without confidential computing.
@@ -318,11 +319,11 @@ static inline u64 linux_6_1_attrs_close(u64 base)
 	/* Each base attribute with what it implies. */
 	static const u64 implies[LINUX_6_1_NR_ATTRS] = {
 		[LINUX_6_1_BIT_MEM_ENCRYPT] = 0x1,
-		[LINUX_6_1_BIT_HOST_MEM_ENCRYPT] = 0x3,
-		[LINUX_6_1_BIT_GUEST_MEM_ENCRYPT] = 0x5,
-		[LINUX_6_1_BIT_GUEST_STATE_ENCRYPT] = 0xd,
+		[LINUX_6_1_BIT_HOST_MEM_ENCRYPT] = 0x2,
+		[LINUX_6_1_BIT_GUEST_MEM_ENCRYPT] = 0x4,
+		[LINUX_6_1_BIT_GUEST_STATE_ENCRYPT] = 0x8,
 		[LINUX_6_1_BIT_GUEST_UNROLL_STRING_IO] = 0x10,
-		[LINUX_6_1_BIT_GUEST_SEV_SNP] = 0x2d,
+		[LINUX_6_1_BIT_GUEST_SEV_SNP] = 0x20,
 		[LINUX_6_1_BIT_HOTPLUG_DISABLED] = 0x40,
 	};
 	unsigned int i;
@@ -341,7 +342,7 @@ static inline u64 linux_6_1_attrs_close(u64 base)
  */
 static inline enum linux_6_1_map __linux_6_1_rule_set_decide(unsigned int rule_set, u64 attrs)
 {
-	static const u8 first_row[] = { 0 };
+	static const u8 first_row[] = { 0, 2 };
 	static const struct {
 		u64 mask;
 		u64 value;
@@ -352,6 +353,9 @@ static inline enum linux_6_1_map __linux_6_1_rule_set_decide(unsigned int rule_s
 		{ 0x4, 0x4, LINUX_6_1_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, LINUX_6_1_MAP_UNSPECIFIED },
+		/* Rule set 1: ioapic */
+		/* map ioapic decrypted; */
+		{ 0x0, 0x0, LINUX_6_1_MAP_DECRYPTED },
 	};
 	unsigned int i = first_row[rule_set];
 
@@ -380,6 +384,8 @@ static inline enum linux_6_1_map linux_6_1_decide(u64 attrs, u64 addr, u64 size)
 		u64 last;
 		u8 rule_set;
 	} runs[] = {
+		{ 0x00000000febfffffULL, 0 },	/* outside every device */
+		{ 0x00000000fec00fffULL, 1 },	/* ioapic */
 		{ 0xffffffffffffffffULL, 0 },	/* outside every device */
 	};
 	const unsigned int nr = sizeof(runs) / sizeof(runs[0]);

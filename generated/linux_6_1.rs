@@ -2,8 +2,13 @@
 // Regenerate with: ccattr build linux_6_1.ccattr --out-dir DIR
 //
 // The confidential-computing attributes of Linux 6.1 (include/linux/cc_platform.h),
-// in the kernel's order, and the x86 platforms that report them
-// (arch/x86/coco/core.c).
+// in the kernel's order, with the kernel-doc text of each member, and the x86
+// platforms that report them (arch/x86/coco/core.c).
+//
+// No attribute implies another. Each platform sets exactly what its vendor's
+// cc_platform_has() returns in 6.1: the Hyper-V vendor reports
+// CC_ATTR_GUEST_MEM_ENCRYPT without CC_ATTR_MEM_ENCRYPT, so an implication between
+// the two would claim an answer that 6.1 does not give.
 
 /// Confidential computing attributes of `linux_6_1`, in declaration order.
 ///
@@ -12,7 +17,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active.
+    /// Memory encryption is active
     ///
     /// The platform/OS is running with active memory encryption. This includes running
     /// either as a bare-metal system or a hypervisor and actively using memory
@@ -20,34 +25,28 @@ pub enum CcAttr {
     ///
     /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Host memory encryption is active.
+    /// Host memory encryption is active
     ///
     /// The platform/OS is running as a bare-metal system or a hypervisor and actively
     /// using memory encryption.
     ///
     /// Examples include SME.
-    ///
-    /// Implies `CC_ATTR_MEM_ENCRYPT`.
     HostMemEncrypt = 1,
-    /// Guest memory encryption is active.
+    /// Guest memory encryption is active
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using memory
     /// encryption.
     ///
     /// Examples include SEV and SEV-ES.
-    ///
-    /// Implies `CC_ATTR_MEM_ENCRYPT`.
     GuestMemEncrypt = 2,
-    /// Guest state encryption is active.
+    /// Guest state encryption is active
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using memory
     /// encryption and register state encryption.
     ///
     /// Examples include SEV-ES.
-    ///
-    /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
     GuestStateEncrypt = 3,
-    /// String I/O is implemented with IN/OUT instructions.
+    /// String I/O is implemented with IN/OUT instructions
     ///
     /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
     /// instructions in place of string I/O.
@@ -58,8 +57,6 @@ pub enum CcAttr {
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using AMD
     /// SEV-SNP features.
-    ///
-    /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
     GuestSevSnp = 5,
     /// Hotplug is not supported or disabled.
     ///
@@ -144,7 +141,7 @@ impl AttrSet {
     #[must_use]
     pub const fn close(self) -> Self {
         /// Each attribute with what it implies, by value (nothing for derived ones).
-        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x3, 0x5, 0xd, 0x10, 0x2d, 0x40];
+        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x2, 0x4, 0x8, 0x10, 0x20, 0x40];
 
         let mut set = 0;
         let mut i = 0;
@@ -161,38 +158,41 @@ impl AttrSet {
 /// The full attribute set of each known platform, as [`AttrSet::close`] gives it
 /// for the base attributes that the platform's code reports.
 pub mod platforms {
-    /// AMD host with SME active.
+    /// AMD host with SME active (amd_cc_platform_has()).
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_HOST_MEM_ENCRYPT`.
     pub const SME_HOST: super::AttrSet = super::AttrSet::from_bits(0x3);
 
-    /// AMD SEV guest.
+    /// AMD SEV guest (amd_cc_platform_has()).
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`.
     pub const SEV_GUEST: super::AttrSet = super::AttrSet::from_bits(0x15);
 
-    /// AMD SEV-ES guest.
+    /// AMD SEV-ES guest (amd_cc_platform_has()): string I/O goes through the #VC handler.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`, `CC_ATTR_GUEST_STATE_ENCRYPT`.
     pub const SEV_ES_GUEST: super::AttrSet = super::AttrSet::from_bits(0xd);
 
-    /// AMD SEV-SNP guest.
+    /// AMD SEV-SNP guest (amd_cc_platform_has()): the SEV-ES set and CC_ATTR_GUEST_SEV_SNP.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
     pub const SEV_SNP_GUEST: super::AttrSet = super::AttrSet::from_bits(0x2d);
 
-    /// Intel TDX guest. Linux 6.1 also reports CC_ATTR_HOTPLUG_DISABLED here.
+    /// Intel TDX guest (intel_cc_platform_has()). Linux 6.1 also reports
+    /// CC_ATTR_HOTPLUG_DISABLED here.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`, `CC_ATTR_HOTPLUG_DISABLED`.
     pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x55);
 
-    /// Hyper-V guest with vTOM and a paravisor.
+    /// Hyper-V guest with vTOM and a paravisor (CC_VENDOR_HYPERV):
+    /// hyperv_cc_platform_has() returns true for CC_ATTR_GUEST_MEM_ENCRYPT alone, not for
+    /// CC_ATTR_MEM_ENCRYPT.
     ///
-    /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    pub const HYPERV_VTOM: super::AttrSet = super::AttrSet::from_bits(0x5);
+    /// Full set: `CC_ATTR_GUEST_MEM_ENCRYPT`.
+    pub const HYPERV_VTOM: super::AttrSet = super::AttrSet::from_bits(0x4);
 
     /// A machine without confidential computing.
     ///
@@ -250,9 +250,18 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - otherwise no rule decides.
     const OUTSIDE: &[Row] = &[(0x4, 0x4, MapDecision::Decrypted)];
 
+    /// Rule set 1: ioapic.
+    ///
+    /// - `map ioapic decrypted;`
+    const IOAPIC: &[Row] = &[(0x0, 0x0, MapDecision::Decrypted)];
+
     /// The address space in runs that lie inside the same devices, in address
     /// order: each run's last byte and its rule set.
-    const RUNS: [(u64, &[Row]); 1] = [(0xffff_ffff_ffff_ffff, OUTSIDE)];
+    const RUNS: [(u64, &[Row]); 3] = [
+        (0x0000_0000_febf_ffff, OUTSIDE),
+        (0x0000_0000_fec0_0fff, IOAPIC),
+        (0xffff_ffff_ffff_ffff, OUTSIDE),
+    ];
 
     if size == 0 {
         return MapDecision::Invalid;

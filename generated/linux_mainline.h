@@ -4,8 +4,14 @@
  * Regenerate with: ccattr build linux_mainline.ccattr --out-dir DIR
  *
  * The confidential-computing attributes of mainline Linux from v6.18
- * (include/linux/cc_platform.h), in the kernel's order, and the x86 platforms that
- * report them. CC_ATTR_HOTPLUG_DISABLED was removed in v6.11.
+ * (include/linux/cc_platform.h), in the kernel's order, with the kernel-doc text of
+ * each member (as of v6.19), and the platforms that report them: x86
+ * (arch/x86/coco/core.c), arm64 realms and powerpc pseries secure guests.
+ * CC_ATTR_HOTPLUG_DISABLED was removed in v6.11.
+ *
+ * CC_ATTR_HOST_SEV_SNP is the one attribute that cc_platform_set() and
+ * cc_platform_clear() change (v6.9 and later), during boot: see the SNP host
+ * platforms.
  */
 #if defined(__KERNEL__) && !defined(LINUX_MAINLINE_DEFINES_CC_ATTR)
 /*
@@ -79,7 +85,7 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active.
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
 	 *
 	 * The platform/OS is running with active memory encryption. This includes running
 	 * either as a bare-metal system or a hypervisor and actively using memory
@@ -89,7 +95,7 @@ enum cc_attr {
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
 	 *
 	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
 	 * using memory encryption.
@@ -100,7 +106,7 @@ enum cc_attr {
 	 */
 	CC_ATTR_HOST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active.
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using memory
 	 * encryption.
@@ -111,7 +117,7 @@ enum cc_attr {
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active.
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using memory
 	 * encryption and register state encryption.
@@ -122,7 +128,7 @@ enum cc_attr {
 	 */
 	CC_ATTR_GUEST_STATE_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions.
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
 	 *
 	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
 	 * instructions in place of string I/O.
@@ -140,16 +146,16 @@ enum cc_attr {
 	 */
 	CC_ATTR_GUEST_SEV_SNP,
 	/**
-	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: Guest TSC is secured.
+	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: SNP Secure TSC is active.
 	 *
 	 * The platform/OS is running as a guest/virtual machine and actively using AMD
-	 * SEV-SNP Secure TSC: the TSC is protected from the hypervisor.
+	 * SEV-SNP Secure TSC feature.
 	 *
 	 * Implies CC_ATTR_GUEST_SEV_SNP.
 	 */
 	CC_ATTR_GUEST_SNP_SECURE_TSC,
 	/**
-	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP is enabled on the host.
+	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP enabled on the host.
 	 *
 	 * The host kernel is running with the necessary features enabled to run SEV-SNP
 	 * guests.
@@ -158,8 +164,8 @@ enum cc_attr {
 	/**
 	 * @CC_ATTR_SNP_SECURE_AVIC: Secure AVIC mode is active.
 	 *
-	 * The platform/OS is running as an SEV-SNP guest whose interrupt controller state
-	 * is protected from the hypervisor (Secure AVIC).
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests with full Secure AVIC capabilities.
 	 *
 	 * Implies CC_ATTR_GUEST_SEV_SNP.
 	 */
@@ -280,9 +286,27 @@ static inline bool __linux_mainline_mirrors_cc_attr(enum cc_attr attr)
 
 /*
  * snp_host: AMD host able to run SEV-SNP guests, with SME active.
+ *
+ * CC_ATTR_HOST_SEV_SNP comes from cc_flags, not from the SEV status MSR:
+ * bsp_determine_snp() (arch/x86/kernel/cpu/amd.c) sets it with cc_platform_set() on
+ * bare metal when the CPU has SEV-SNP and the RMP table is found, and it is cleared
+ * at run time with cc_platform_clear(): when that check fails, by the `sev=nosnp`
+ * option, and by the AMD IOMMU driver when the IOMMU cannot support SNP
+ * (drivers/iommu/amd/init.c). Code that asks before the IOMMU is set up can get a
+ * different answer from code that asks after.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_HOST_MEM_ENCRYPT, CC_ATTR_HOST_SEV_SNP.
  */
 #define LINUX_MAINLINE_PLATFORM_SNP_HOST		((u64)0x83ULL)
+
+/*
+ * snp_host_without_sme: AMD host able to run SEV-SNP guests, without SME:
+ * bsp_determine_snp() makes the
+ * vendor AMD, so cc_platform_has() answers CC_ATTR_HOST_SEV_SNP alone (with no SME,
+ * sme_me_mask is 0 and CC_ATTR_MEM_ENCRYPT is false). As on snp_host, the
+ * attribute can be cleared at run time (cc_platform_clear()).
+ * Full set: CC_ATTR_HOST_SEV_SNP.
+ */
+#define LINUX_MAINLINE_PLATFORM_SNP_HOST_WITHOUT_SME	((u64)0x80ULL)
 
 /*
  * sev_guest: AMD SEV guest.
@@ -318,10 +342,38 @@ static inline bool __linux_mainline_mirrors_cc_attr(enum cc_attr attr)
 #define LINUX_MAINLINE_PLATFORM_TDX_GUEST		((u64)0x15ULL)
 
 /*
- * hyperv_vtom: Hyper-V guest with vTOM and a paravisor.
+ * hyperv_vtom: Hyper-V guest on AMD SEV-SNP with vTOM and a paravisor: hv_vtom_init()
+ * (arch/x86/hyperv/ivm.c) sets the vendor to AMD and sev_status to
+ * MSR_AMD64_SNP_VTOM, and amd_cc_platform_has() answers CC_ATTR_MEM_ENCRYPT and
+ * CC_ATTR_GUEST_MEM_ENCRYPT only.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT.
  */
 #define LINUX_MAINLINE_PLATFORM_HYPERV_VTOM		((u64)0x5ULL)
+
+/*
+ * hyperv_tdx_paravisor: Hyper-V guest on Intel TDX with a paravisor:
+ * hv_vtom_init() sets the vendor to
+ * Intel, so cc_platform_has() answers what intel_cc_platform_has() answers for any
+ * TDX guest.
+ * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_UNROLL_STRING_IO.
+ */
+#define LINUX_MAINLINE_PLATFORM_HYPERV_TDX_PARAVISOR	((u64)0x15ULL)
+
+/*
+ * arm64_realm: arm64 realm (Arm CCA): arch/arm64/kernel/rsi.c answers CC_ATTR_MEM_ENCRYPT alone,
+ * from is_realm_world(). Its ioremap() decides from the RIPAS state of the whole
+ * range (realm_ioremap_hook()), which this spec leaves to the caller.
+ * Full set: CC_ATTR_MEM_ENCRYPT.
+ */
+#define LINUX_MAINLINE_PLATFORM_ARM64_REALM		((u64)0x1ULL)
+
+/*
+ * pseries_secure_guest: powerpc pseries secure guest (Protected Execution Facility):
+ * arch/powerpc/platforms/pseries/cc_platform.c answers CC_ATTR_MEM_ENCRYPT alone,
+ * from is_secure_guest().
+ * Full set: CC_ATTR_MEM_ENCRYPT.
+ */
+#define LINUX_MAINLINE_PLATFORM_PSERIES_SECURE_GUEST	((u64)0x1ULL)
 
 /*
  * bare_metal: A machine without confidential computing.

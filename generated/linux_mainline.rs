@@ -2,8 +2,14 @@
 // Regenerate with: ccattr build linux_mainline.ccattr --out-dir DIR
 //
 // The confidential-computing attributes of mainline Linux from v6.18
-// (include/linux/cc_platform.h), in the kernel's order, and the x86 platforms that
-// report them. CC_ATTR_HOTPLUG_DISABLED was removed in v6.11.
+// (include/linux/cc_platform.h), in the kernel's order, with the kernel-doc text of
+// each member (as of v6.19), and the platforms that report them: x86
+// (arch/x86/coco/core.c), arm64 realms and powerpc pseries secure guests.
+// CC_ATTR_HOTPLUG_DISABLED was removed in v6.11.
+//
+// CC_ATTR_HOST_SEV_SNP is the one attribute that cc_platform_set() and
+// cc_platform_clear() change (v6.9 and later), during boot: see the SNP host
+// platforms.
 
 /// Confidential computing attributes of `linux_mainline`, in declaration order.
 ///
@@ -12,7 +18,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active.
+    /// Memory encryption is active
     ///
     /// The platform/OS is running with active memory encryption. This includes running
     /// either as a bare-metal system or a hypervisor and actively using memory
@@ -20,7 +26,7 @@ pub enum CcAttr {
     ///
     /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Host memory encryption is active.
+    /// Host memory encryption is active
     ///
     /// The platform/OS is running as a bare-metal system or a hypervisor and actively
     /// using memory encryption.
@@ -29,7 +35,7 @@ pub enum CcAttr {
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
     HostMemEncrypt = 1,
-    /// Guest memory encryption is active.
+    /// Guest memory encryption is active
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using memory
     /// encryption.
@@ -38,7 +44,7 @@ pub enum CcAttr {
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
     GuestMemEncrypt = 2,
-    /// Guest state encryption is active.
+    /// Guest state encryption is active
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using memory
     /// encryption and register state encryption.
@@ -47,7 +53,7 @@ pub enum CcAttr {
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
     GuestStateEncrypt = 3,
-    /// String I/O is implemented with IN/OUT instructions.
+    /// String I/O is implemented with IN/OUT instructions
     ///
     /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
     /// instructions in place of string I/O.
@@ -61,22 +67,22 @@ pub enum CcAttr {
     ///
     /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
     GuestSevSnp = 5,
-    /// Guest TSC is secured.
+    /// SNP Secure TSC is active.
     ///
     /// The platform/OS is running as a guest/virtual machine and actively using AMD
-    /// SEV-SNP Secure TSC: the TSC is protected from the hypervisor.
+    /// SEV-SNP Secure TSC feature.
     ///
     /// Implies `CC_ATTR_GUEST_SEV_SNP`.
     GuestSnpSecureTsc = 6,
-    /// AMD SNP is enabled on the host.
+    /// AMD SNP enabled on the host.
     ///
     /// The host kernel is running with the necessary features enabled to run SEV-SNP
     /// guests.
     HostSevSnp = 7,
     /// Secure AVIC mode is active.
     ///
-    /// The platform/OS is running as an SEV-SNP guest whose interrupt controller state
-    /// is protected from the hypervisor (Secure AVIC).
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests with full Secure AVIC capabilities.
     ///
     /// Implies `CC_ATTR_GUEST_SEV_SNP`.
     SnpSecureAvic = 8,
@@ -186,8 +192,24 @@ pub mod platforms {
 
     /// AMD host able to run SEV-SNP guests, with SME active.
     ///
+    /// CC_ATTR_HOST_SEV_SNP comes from cc_flags, not from the SEV status MSR:
+    /// bsp_determine_snp() (arch/x86/kernel/cpu/amd.c) sets it with cc_platform_set() on
+    /// bare metal when the CPU has SEV-SNP and the RMP table is found, and it is cleared
+    /// at run time with cc_platform_clear(): when that check fails, by the `sev=nosnp`
+    /// option, and by the AMD IOMMU driver when the IOMMU cannot support SNP
+    /// (drivers/iommu/amd/init.c). Code that asks before the IOMMU is set up can get a
+    /// different answer from code that asks after.
+    ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_HOST_MEM_ENCRYPT`, `CC_ATTR_HOST_SEV_SNP`.
     pub const SNP_HOST: super::AttrSet = super::AttrSet::from_bits(0x83);
+
+    /// AMD host able to run SEV-SNP guests, without SME: bsp_determine_snp() makes the
+    /// vendor AMD, so cc_platform_has() answers CC_ATTR_HOST_SEV_SNP alone (with no SME,
+    /// sme_me_mask is 0 and CC_ATTR_MEM_ENCRYPT is false). As on snp_host, the
+    /// attribute can be cleared at run time (cc_platform_clear()).
+    ///
+    /// Full set: `CC_ATTR_HOST_SEV_SNP`.
+    pub const SNP_HOST_WITHOUT_SME: super::AttrSet = super::AttrSet::from_bits(0x80);
 
     /// AMD SEV guest.
     ///
@@ -219,10 +241,35 @@ pub mod platforms {
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`.
     pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x15);
 
-    /// Hyper-V guest with vTOM and a paravisor.
+    /// Hyper-V guest on AMD SEV-SNP with vTOM and a paravisor: hv_vtom_init()
+    /// (arch/x86/hyperv/ivm.c) sets the vendor to AMD and sev_status to
+    /// MSR_AMD64_SNP_VTOM, and amd_cc_platform_has() answers CC_ATTR_MEM_ENCRYPT and
+    /// CC_ATTR_GUEST_MEM_ENCRYPT only.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`.
     pub const HYPERV_VTOM: super::AttrSet = super::AttrSet::from_bits(0x5);
+
+    /// Hyper-V guest on Intel TDX with a paravisor: hv_vtom_init() sets the vendor to
+    /// Intel, so cc_platform_has() answers what intel_cc_platform_has() answers for any
+    /// TDX guest.
+    ///
+    /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
+    /// `CC_ATTR_GUEST_UNROLL_STRING_IO`.
+    pub const HYPERV_TDX_PARAVISOR: super::AttrSet = super::AttrSet::from_bits(0x15);
+
+    /// arm64 realm (Arm CCA): arch/arm64/kernel/rsi.c answers CC_ATTR_MEM_ENCRYPT alone,
+    /// from is_realm_world(). Its ioremap() decides from the RIPAS state of the whole
+    /// range (realm_ioremap_hook()), which this spec leaves to the caller.
+    ///
+    /// Full set: `CC_ATTR_MEM_ENCRYPT`.
+    pub const ARM64_REALM: super::AttrSet = super::AttrSet::from_bits(0x1);
+
+    /// powerpc pseries secure guest (Protected Execution Facility):
+    /// arch/powerpc/platforms/pseries/cc_platform.c answers CC_ATTR_MEM_ENCRYPT alone,
+    /// from is_secure_guest().
+    ///
+    /// Full set: `CC_ATTR_MEM_ENCRYPT`.
+    pub const PSERIES_SECURE_GUEST: super::AttrSet = super::AttrSet::from_bits(0x1);
 
     /// A machine without confidential computing.
     ///

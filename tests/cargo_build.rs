@@ -113,7 +113,7 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
         "hyperv_vtom_paravisor ioapic 0xfec00000: Encrypted",
         "hyperv_vtom_paravisor vtpm 0xfed40000: Encrypted",
         "hyperv_vtom_paravisor tpm_locality_1 0xfed41000: Decrypted",
-        "hyperv_vtom_enlightened ioapic 0xfec00000: Decrypted",
+        "hyperv_snp_enlightened ioapic 0xfec00000: Decrypted",
         "bare_metal ram 0x1000: Unspecified",
     ] {
         assert!(
@@ -152,8 +152,8 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
 
     // A spec error fails the build and shows where and why.
     let broken = changed.replace(
-        "sets CC_ATTR_GUEST_MEM_ENCRYPT;",
-        "sets CC_ATTR_GUEST_MEM_ENCRPYT;",
+        "sets CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_PARAVISOR",
+        "sets CC_ATTR_GUEST_MEM_ENCRPYT, CC_ATTR_PARAVISOR",
     );
     assert_ne!(broken, changed);
     std::fs::write(&spec, &broken).expect("write spec");
@@ -168,9 +168,9 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
         log.contains("error[E0105]: unknown attribute `CC_ATTR_GUEST_MEM_ENCRPYT`"),
         "{log}"
     );
-    assert!(log.contains("../hyperv_vtom.ccattr:45:10"), "{log}");
+    assert!(log.contains("../hyperv_vtom.ccattr:61:10"), "{log}");
     assert!(
-        log.contains("sets CC_ATTR_GUEST_MEM_ENCRPYT;"),
+        log.contains("sets CC_ATTR_GUEST_MEM_ENCRPYT, CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE;"),
         "the source line is shown:\n{log}"
     );
 }

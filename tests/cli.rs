@@ -71,7 +71,7 @@ fn explain_vtpm_page_is_encrypted_under_the_paravisor() {
     assert_eq!(trace[0]["device"], "vtpm", "innermost first");
     assert_eq!(trace[1]["device"], "tpm_tis");
     let rule = trace.iter().find(|t| t["holds"] == true).unwrap();
-    assert_eq!(rule["line"], 67);
+    assert_eq!(rule["line"], 91);
     assert_eq!(rule["decision"], "encrypted");
 }
 
@@ -325,14 +325,14 @@ fn matrix_json_has_every_device_and_elsewhere() {
         v["platforms"],
         serde_json::json!([
             "hyperv_vtom_paravisor",
-            "hyperv_vtom_enlightened",
+            "hyperv_snp_enlightened",
             "bare_metal"
         ])
     );
     let rows = v["rows"].as_array().unwrap();
     let row = |name: &str| rows.iter().find(|r| r["device"] == name).unwrap()["cells"].clone();
     assert_eq!(row("ioapic")["hyperv_vtom_paravisor"], "encrypted");
-    assert_eq!(row("ioapic")["hyperv_vtom_enlightened"], "decrypted");
+    assert_eq!(row("ioapic")["hyperv_snp_enlightened"], "decrypted");
     assert_eq!(row("vtpm")["hyperv_vtom_paravisor"], "encrypted");
     assert_eq!(row("tpm_tis")["hyperv_vtom_paravisor"], "decrypted");
     assert_eq!(row("(elsewhere)")["bare_metal"], "unspecified");

@@ -247,9 +247,14 @@ fn decorate(text: &str, seed: u64) -> String {
         };
         inserts.push((at, s));
     }
-    // Doc lines before statements in blocks document nothing, but must be kept.
+    // Doc lines before statements in blocks document nothing, but must be kept. Only
+    // before the keyword itself, not before the same word in a comment's text.
     for kw in ["sets ", "mmio ", "probed;"] {
         for (at, _) in text.match_indices(kw) {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            if text[line_start..at].contains("//") {
+                continue;
+            }
             if rng.chance(20) {
                 inserts.push((at, "\n/// stray doc\n".to_string()));
             }

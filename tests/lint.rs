@@ -70,10 +70,10 @@ fn temp_spec(dir: &tempfile::TempDir, text: &str) -> PathBuf {
 }
 
 #[test]
-fn history_v1_has_is_a_forbidden_word() {
-    let f = findings(&history("v1_has_paravisor.ccattr"));
+fn history_v1_v2_has_is_a_forbidden_word() {
+    let f = findings(&history("01_v1_v2_has_paravisor.ccattr"));
     assert!(f.iter().any(|(r, _)| r == "NAMING_FORBIDDEN_WORD"), "{f:?}");
-    let o = ccattr(&["lint", s(&history("v1_has_paravisor.ccattr"))]);
+    let o = ccattr(&["lint", s(&history("01_v1_v2_has_paravisor.ccattr"))]);
     let text = String::from_utf8_lossy(&o.stderr);
     assert!(
         text.contains("warning[NAMING_FORBIDDEN_WORD]: attribute `CC_ATTR_HAS_PARAVISOR` contains the forbidden word `HAS`"),
@@ -83,8 +83,8 @@ fn history_v1_has_is_a_forbidden_word() {
 }
 
 #[test]
-fn history_v2_emulated_is_forbidden_and_the_tpm_suppression_holds() {
-    let spec = history("v2_emulated_ioapic.ccattr");
+fn history_v3_emulated_is_forbidden_and_the_tpm_suppression_holds() {
+    let spec = history("02_v3_emulated_ioapic.ccattr");
     let r = rules(&spec);
     assert!(r.contains(&"NAMING_FORBIDDEN_WORD".to_string()), "{r:?}");
     assert!(!r.contains(&"DEVICE_WITHOUT_RULE".to_string()), "{r:?}");
@@ -93,31 +93,59 @@ fn history_v2_emulated_is_forbidden_and_the_tpm_suppression_holds() {
     assert_eq!(suppressed[0]["code"], "DEVICE_WITHOUT_RULE");
     assert_eq!(
         suppressed[0]["reason"],
-        "this version leaves the TPM to the default rule"
+        "this version does not map the vTPM encrypted"
     );
 }
 
 #[test]
-fn history_v3_and_v5_are_clean() {
-    assert_eq!(findings(&history("v3_access_ioapic_encrypted.ccattr")), []);
-    assert_eq!(
-        findings(&history("v5_access_ioapic_and_access_tpm_encrypted.ccattr")),
-        []
+fn history_v4_v5_option2_and_v6_are_clean() {
+    for file in [
+        "03_v4_access_ioapic_encrypted.ccattr",
+        "04_v5_access_ioapic_encrypted.ccattr",
+        "06_option2_access_ioapic_and_access_tpm_encrypted.ccattr",
+        "10_v6_is_private_mmio.ccattr",
+    ] {
+        assert_eq!(findings(&history(file)), [], "{file}");
+    }
+}
+
+/// v1-v2's vendor code does not report CC_ATTR_MEM_ENCRYPT: the unused attribute is
+/// suppressed with that reason.
+#[test]
+fn history_v1_v2_suppresses_the_unreported_mem_encrypt() {
+    let o = ccattr(&[
+        "lint",
+        "--format",
+        "json",
+        s(&history("01_v1_v2_has_paravisor.ccattr")),
+    ]);
+    let suppressed = json(&o)["suppressed"].clone();
+    assert!(
+        suppressed.as_array().is_some_and(|s| s.iter().any(|x| {
+            x["code"] == "UNUSED_ATTRIBUTE"
+                && x["reason"] == "the Hyper-V vendor code of this version does not report it"
+        })),
+        "{suppressed:#}"
     );
 }
 
 #[test]
-fn history_v4_rules_read_a_mechanism() {
-    assert_eq!(
-        rules(&history("v4_paravisor_split_address_space.ccattr")),
-        ["NAMING_MECHANISM"]
-    );
+fn history_paravisor_names_read_a_mechanism() {
+    for file in [
+        "05_option1_paravisor_split_address_space.ccattr",
+        "08_proposed_paravisor_devices.ccattr",
+        "09_accepted_paravisor.ccattr",
+    ] {
+        assert_eq!(rules(&history(file)), ["NAMING_MECHANISM"], "{file}");
+    }
 }
 
 #[test]
-fn history_v6_the_narrow_and_name_is_flagged() {
-    let f = findings(&history("v6_access_ioapic_and_tpm_encrypted.ccattr"));
-    assert_eq!(f, [("NAMING_TWO_SUBJECTS".to_string(), 29)]);
+fn history_option3_the_narrow_and_name_is_flagged() {
+    let f = findings(&history(
+        "07_option3_access_ioapic_and_tpm_encrypted.ccattr",
+    ));
+    assert_eq!(f, [("NAMING_TWO_SUBJECTS".to_string(), 25)]);
 }
 
 #[test]
@@ -146,7 +174,7 @@ fn github_format_annotates_each_finding() {
         "lint",
         "--format",
         "github",
-        s(&history("v1_has_paravisor.ccattr")),
+        s(&history("01_v1_v2_has_paravisor.ccattr")),
     ]);
     assert_eq!(code(&o), 0);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -158,7 +186,7 @@ fn github_format_annotates_each_finding() {
     );
     assert!(out.contains(",title=NAMING_FORBIDDEN_WORD::"), "{out}");
     assert!(
-        out.contains("line=25,col=14,endLine=25,endColumn=17,"),
+        out.contains("line=31,col=14,endLine=31,endColumn=17,"),
         "{out}"
     );
 }
@@ -166,8 +194,8 @@ fn github_format_annotates_each_finding() {
 #[test]
 fn sarif_format_matches_the_schema() {
     let specs = [
-        history("v1_has_paravisor.ccattr"),
-        history("v2_emulated_ioapic.ccattr"),
+        history("01_v1_v2_has_paravisor.ccattr"),
+        history("02_v3_emulated_ioapic.ccattr"),
     ];
     let o = ccattr(&["lint", "--format", "sarif", s(&specs[0]), s(&specs[1])]);
     assert_eq!(code(&o), 0);
@@ -177,14 +205,14 @@ fn sarif_format_matches_the_schema() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    // v1: two findings; v2: two findings and one suppressed.
-    assert_eq!(results.len(), 5, "{doc:#}");
+    // v1-v2: two findings and two suppressed; v3: two findings and one suppressed.
+    assert_eq!(results.len(), 7, "{doc:#}");
     assert_eq!(
         results
             .iter()
             .filter(|r| r.get("suppressions").is_some())
             .count(),
-        1
+        3
     );
     let rules = doc["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -246,7 +274,7 @@ fn spec_errors_and_usage_errors() {
         code(&ccattr(&["lint", s(&dir.path().join("missing.ccattr"))])),
         2
     );
-    let ok = history("v3_access_ioapic_encrypted.ccattr");
+    let ok = history("03_v4_access_ioapic_encrypted.ccattr");
     assert_eq!(code(&ccattr(&["lint", "--format", "markdown", s(&ok)])), 2);
     assert_eq!(
         code(&ccattr(&["lint", "--fail-on", "sometimes", s(&ok)])),

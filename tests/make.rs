@@ -216,7 +216,7 @@ fn plain_make_regenerates_exactly_when_needed() {
         assert!(!out.status.success(), "a broken spec fails the build");
         let log = text(&out);
         assert!(log.contains("error[E0105]"), "{log}");
-        assert!(log.contains("hyperv_vtom.ccattr:67:"), "{log}");
+        assert!(log.contains("hyperv_vtom.ccattr:91:"), "{log}");
         assert_eq!(
             std::fs::read(&header).expect("header"),
             changed_header,

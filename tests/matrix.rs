@@ -46,7 +46,7 @@ fn json_shape_and_cells() {
         m["platforms"],
         serde_json::json!([
             "hyperv_vtom_paravisor",
-            "hyperv_vtom_enlightened",
+            "hyperv_snp_enlightened",
             "bare_metal"
         ])
     );
@@ -64,7 +64,7 @@ fn json_shape_and_cells() {
     assert_eq!(cell("vtpm", "hyperv_vtom_paravisor"), "encrypted");
     // The TPM window's own addresses (outside the vTPM page) fall to the default rule.
     assert_eq!(cell("tpm_tis", "hyperv_vtom_paravisor"), "decrypted");
-    assert_eq!(cell("ioapic", "hyperv_vtom_enlightened"), "decrypted");
+    assert_eq!(cell("ioapic", "hyperv_snp_enlightened"), "decrypted");
     assert_eq!(cell("(elsewhere)", "hyperv_vtom_paravisor"), "decrypted");
     for device in names {
         assert_eq!(cell(device, "bare_metal"), "unspecified");
@@ -76,8 +76,9 @@ fn cells_agree_with_explain() {
     // For the history's devices (not nested), the cell is the decision of the device's
     // first address; elsewhere is checked at address 0.
     for spec in [
-        "history/v1_has_paravisor.ccattr",
-        "history/v4_paravisor_split_address_space.ccattr",
+        "history/01_v1_v2_has_paravisor.ccattr",
+        "history/05_option1_paravisor_split_address_space.ccattr",
+        "history/10_v6_is_private_mmio.ccattr",
     ] {
         let spec = example(spec);
         let m = matrix_json(&spec);
@@ -118,25 +119,22 @@ fn markdown_table() {
         "matrix",
         "--format",
         "markdown",
-        &example("history/v2_emulated_ioapic.ccattr"),
+        &example("history/02_v3_emulated_ioapic.ccattr"),
     ]);
-    insta::assert_snapshot!("matrix_history_v2_markdown", md);
+    insta::assert_snapshot!("matrix_history_v3_markdown", md);
     let lines: Vec<&str> = md.lines().collect();
-    assert_eq!(
-        lines[0],
-        "| device | hyperv_vtom_paravisor | hyperv_vtom_enlightened | bare_metal |"
-    );
-    assert_eq!(lines[1], "|---|---|---|---|");
+    assert_eq!(lines[0], "| device | hyperv_vtom_paravisor | bare_metal |");
+    assert_eq!(lines[1], "|---|---|---|");
     assert_eq!(lines.len(), 2 + 3);
     assert!(
-        lines.iter().skip(2).all(|l| l.matches('|').count() == 5),
+        lines.iter().skip(2).all(|l| l.matches('|').count() == 4),
         "{md}"
     );
 }
 
 #[test]
 fn text_table() {
-    let text = ok_stdout(&["matrix", &example("history/v2_emulated_ioapic.ccattr")]);
+    let text = ok_stdout(&["matrix", &example("history/02_v3_emulated_ioapic.ccattr")]);
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0].starts_with("device") && lines[0].contains("hyperv_vtom_paravisor"),
@@ -148,7 +146,7 @@ fn text_table() {
         .expect("tpm row")
         .split_whitespace()
         .collect();
-    assert_eq!(tpm, ["tpm", "decrypted", "decrypted", "unspecified"]);
+    assert_eq!(tpm, ["tpm", "decrypted", "unspecified"]);
     assert!(lines.last().is_some_and(|l| l.starts_with("(elsewhere)")));
 }
 

@@ -39,10 +39,7 @@ fn every_answer_matches_the_decision_table() {
         .table;
     let platforms = [
         ("hyperv_vtom_paravisor", platforms::HYPERV_VTOM_PARAVISOR),
-        (
-            "hyperv_vtom_enlightened",
-            platforms::HYPERV_VTOM_ENLIGHTENED,
-        ),
+        ("hyperv_snp_enlightened", platforms::HYPERV_SNP_ENLIGHTENED),
         ("bare_metal", platforms::BARE_METAL),
     ];
     let addrs = [

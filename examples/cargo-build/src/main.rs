@@ -11,9 +11,9 @@ fn main() {
             expanded::platforms::HYPERV_VTOM_PARAVISOR,
         ),
         (
-            "hyperv_vtom_enlightened",
-            generated::platforms::HYPERV_VTOM_ENLIGHTENED,
-            expanded::platforms::HYPERV_VTOM_ENLIGHTENED,
+            "hyperv_snp_enlightened",
+            generated::platforms::HYPERV_SNP_ENLIGHTENED,
+            expanded::platforms::HYPERV_SNP_ENLIGHTENED,
         ),
         (
             "bare_metal",

@@ -28,7 +28,7 @@ int main(void)
 		u64 attrs;
 	} platforms[] = {
 		{ "hyperv_vtom_paravisor", HYPERV_VTOM_PLATFORM_HYPERV_VTOM_PARAVISOR },
-		{ "hyperv_vtom_enlightened", HYPERV_VTOM_PLATFORM_HYPERV_VTOM_ENLIGHTENED },
+		{ "hyperv_snp_enlightened", HYPERV_VTOM_PLATFORM_HYPERV_SNP_ENLIGHTENED },
 		{ "bare_metal", HYPERV_VTOM_PLATFORM_BARE_METAL },
 	};
 	static const struct {
