@@ -246,6 +246,12 @@ fn hyperv_vtom_maps_the_ioapic_and_vtpm_private() {
         "the rest of the TIS window is shared"
     );
     assert!(!table.is_private_mmio(en, 0xFEC0_0000));
+    // The TPM driver's one mapping of the whole TIS window: its bytes differ, and
+    // x86, asking about the start address, maps it all encrypted, as the kernel does.
+    assert_eq!(table.decide(pv, 0xFED4_0000, 0x5000), Mixed);
+    assert_eq!(table.decide_start(pv, 0xFED4_0000, 0x5000), Encrypted);
+    assert_eq!(table.decide_start(pv, 0xFED4_1000, 0x4000), Decrypted);
+    assert_eq!(table.decide_start(en, 0xFED4_0000, 0x5000), Decrypted);
     assert_eq!(table.decide(pv, 0xFEBF_F000, 0x2000), Mixed);
     assert_eq!(table.decide(pv, 0xFEE0_0000, 0x1000), Decrypted);
     assert_eq!(table.decide(bare, 0xFEC0_0000, 1), Unspecified);
