@@ -233,6 +233,11 @@ fn linux_6_1_against_the_6_1_headers() {
             "CC_ATTR_HOTPLUG_DISABLED",
         ]
     );
+    assert_eq!(
+        doc["enum_doc"],
+        "Confidential computing attributes These attributes represent confidential \
+         computing features that are currently active."
+    );
     // The mistagged block is located in the kernel's header, at its tag.
     let text = real_header(&tree);
     let tag = doc["diagnostics"]
@@ -669,6 +674,7 @@ fn a_spec_that_matches_agrees_in_every_format() {
     assert_eq!((status, doc["agrees"].clone()), (0, Value::Bool(true)));
     assert_eq!(findings(&doc), []);
     assert_eq!(doc["core"], Value::Null);
+    assert_eq!(doc["enum_doc"], "Confidential computing attributes");
     assert_eq!(doc["members"][6]["name"], "CC_ATTR_HOTPLUG_DISABLED");
     assert_eq!(doc["members"][6]["position"], 6);
     assert_eq!(doc["members"][6]["tag"], "CC_ATTR_HOTPLUG_DISABLED");
@@ -1186,4 +1192,66 @@ fn a_spec_with_errors_reports_them_and_exits_1() {
     let (status, doc) = check_json(&spec, &tree);
     assert_eq!(status, 1);
     assert_eq!(doc["diagnostics"][0]["code"], "E0105");
+}
+
+#[test]
+fn the_pre_commit_hook_holds_staged_specs_against_a_configured_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = make_tree(dir.path(), Some(&header_text(&MEMBERS_6_1)), None);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    };
+    git(&["init", "-q"]);
+    let hook = root().join("examples/ci/pre-commit");
+    let run_hook = |kernel: Option<(&Path, &str)>| {
+        let mut cmd = Command::new("bash");
+        cmd.arg(&hook)
+            .current_dir(&repo)
+            .env("CCATTR", CCATTR)
+            .env("CCATTR_LINT_FAIL_ON", "never")
+            .env_remove("CCATTR_KERNEL_TREE")
+            .env_remove("CCATTR_KERNEL_SPECS");
+        if let Some((tree, specs)) = kernel {
+            cmd.env("CCATTR_KERNEL_TREE", tree)
+                .env("CCATTR_KERNEL_SPECS", specs);
+        }
+        support::run(&mut cmd, None, Duration::from_secs(60))
+    };
+    let text = spec_text(&MEMBERS_6_1, "");
+    std::fs::write(repo.join("kernel.ccattr"), &text).expect("write");
+    git(&["add", "kernel.ccattr"]);
+    let o = run_hook(Some((&tree, "")));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains(": agrees with "), "{}", stderr(&o));
+    let o = run_hook(None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("agrees with"), "{}", stderr(&o));
+
+    // A doc comment that drifted from the kernel's, staged: the hook fails, but only
+    // where a tree is configured and the spec is one that describes it.
+    let drifted = text.replace("/// Hotplug is disabled", "/// Hotplug is off");
+    std::fs::write(repo.join("kernel.ccattr"), drifted).expect("write");
+    git(&["add", "kernel.ccattr"]);
+    let o = run_hook(Some((&tree, "")));
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("error[KERNEL_DOC_DIFFERS]"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_hook(Some((&tree, "kernel.ccattr other.ccattr")));
+    assert_eq!(code(&o), 1);
+    let o = run_hook(Some((&tree, "other.ccattr")));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&run_hook(None)), 0);
+    // What counts is the index: the work tree's copy is not read.
+    std::fs::write(repo.join("kernel.ccattr"), &text).expect("write");
+    assert_eq!(code(&run_hook(Some((&tree, "")))), 1);
 }

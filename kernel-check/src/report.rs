@@ -74,7 +74,8 @@ pub fn summary(r: &Report, src: Sources<'_>) -> String {
     s
 }
 
-/// `{"diagnostics": [...], "agrees", "header", "core", "members", "platforms"}`.
+/// `{"diagnostics": [...], "agrees", "spec", "header", "core", "enum_doc", "members",
+/// "platforms"}`.
 pub fn json(r: &Report, src: Sources<'_>) -> Value {
     let diagnostics: Vec<Value> = r
         .findings
@@ -100,6 +101,7 @@ pub fn json(r: &Report, src: Sources<'_>) -> Value {
         "spec": src.spec.name,
         "header": hdr.source.name,
         "core": src.tree.core.as_ref().map(|c| c.source.name.clone()),
+        "enum_doc": r.kernel.as_ref().and_then(|k| k.doc.as_ref()).map(|d| d.text.clone()),
         "members": members,
         "platforms": platforms,
     })
