@@ -41,10 +41,12 @@ impl std::error::Error for TreeError {}
 pub fn read_tree(dir: &Path) -> Result<Tree, TreeError> {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(TreeError(format!(
+        Ok(_) => {
+            return Err(TreeError(format!(
             "kernel tree {} is not a directory; give the top of a kernel source or headers tree",
             dir.display()
-        ))),
+        )))
+        }
         Err(e) => {
             return Err(TreeError(format!(
                 "cannot read kernel tree {}: {}",

@@ -128,7 +128,11 @@ fn a_deep_nest_and_a_long_chain_stay_fast() {
         ccattr_kernel_check::vendor::Answer::Unread(_)
     ));
     assert_eq!(
-        core.vendor("f4990").expect("f4990").meaning.answer("A").answer,
+        core.vendor("f4990")
+            .expect("f4990")
+            .meaning
+            .answer("A")
+            .answer,
         ccattr_kernel_check::vendor::Answer::Always
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
