@@ -132,10 +132,11 @@ DIR/include/linux/cc_platform.h: members missing on either side, positions, kern
 and @ tags. Where DIR has arch/x86/coco/core.c, each platform whose doc comment has a line \
 `kernel: intel`, `kernel: amd` or `kernel: hyperv` is compared with what that vendor's \
 cc_platform_has() returns.\n\n\
-Exit status: 0 they agree; 1 a finding (or the spec has errors); 2 the tree or its header \
-cannot be read."
+Exit status: 0 they agree (warnings aside); 1 a finding, or the spec has errors; 2 the \
+tree, its header or the spec cannot be read, or the command line is wrong."
     )]
     KernelCheck {
+        /// The spec to hold against the kernel.
         spec: PathBuf,
         /// A kernel source tree, or a headers tree such as /usr/src/linux-headers-VERSION-common.
         #[arg(long, value_name = "DIR")]
