@@ -135,6 +135,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Hold a spec's CC_ATTR_ attributes and platforms against a kernel tree (docs/kernel.md).
+    #[command(
+        long_about = "Hold a spec's CC_ATTR_ attributes against the kernel's enum cc_attr in \
+DIR/include/linux/cc_platform.h: members missing on either side, positions, kernel-doc text \
+and @ tags. Where DIR has arch/x86/coco/core.c, each platform whose doc comment has a line \
+`kernel: intel`, `kernel: amd` or `kernel: hyperv` is compared with what that vendor's \
+cc_platform_has() returns.\n\n\
+Exit status: 0 they agree (warnings aside); 1 a finding, or the spec has errors; 2 the \
+tree, its header or the spec cannot be read, or the command line is wrong."
+    )]
+    KernelCheck {
+        /// The spec to hold against the kernel.
+        spec: PathBuf,
+        /// A kernel source tree, or a headers tree such as /usr/src/linux-headers-VERSION-common.
+        #[arg(long, value_name = "DIR")]
+        tree: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Rewrite specs in the canonical layout, keeping every comment (docs/fmt.md).
     Fmt {
         /// Specs to format in place; `-` reads standard input and writes standard output.

@@ -25,7 +25,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "check",
     "build",
     "explain",
@@ -34,6 +34,7 @@ const COMMANDS: [&str; 8] = [
     "completions",
     "man",
     "lint",
+    "kernel-check",
 ];
 
 #[test]
@@ -47,7 +48,7 @@ fn completions_cover_every_command_in_every_shell() {
         assert!(bash.contains(cmd), "bash completion lacks `{cmd}`");
     }
     assert!(
-        bash.contains("--depfile") && bash.contains("--stdin"),
+        bash.contains("--depfile") && bash.contains("--stdin") && bash.contains("--tree"),
         "flags are completed"
     );
 
@@ -107,7 +108,7 @@ fn man_prints_the_main_page() {
     );
     for cmd in COMMANDS {
         assert!(
-            page.contains(&format!("ccattr\\-{cmd}")),
+            page.contains(&format!("ccattr\\-{}", cmd.replace('-', "\\-"))),
             "the page lists `{cmd}`"
         );
     }
@@ -143,6 +144,12 @@ fn man_writes_one_page_per_command_and_only_when_changed() {
     assert!(
         fmt_page.contains("\\-\\-check") && fmt_page.contains("\\-\\-stdin"),
         "{fmt_page}"
+    );
+
+    let kernel_page = std::fs::read_to_string(out_dir.join("ccattr-kernel-check.1")).expect("read");
+    assert!(
+        kernel_page.contains("\\-\\-tree") && kernel_page.contains("kernel: intel"),
+        "{kernel_page}"
     );
 
     let mtime = |p: &Path| {

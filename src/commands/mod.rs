@@ -6,6 +6,7 @@ mod check;
 pub(crate) mod completions;
 mod explain;
 mod fmt;
+mod kernel_check;
 pub(crate) mod lint;
 mod map;
 mod matrix;
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> u8 {
             fail_on,
             format,
         } => review::run(&specs, base_rev.as_deref(), &fail_on, format),
+        Command::KernelCheck { spec, tree, format } => kernel_check::run(&spec, &tree, format),
         Command::Fmt {
             specs,
             check,
