@@ -216,7 +216,14 @@ fn plain_make_regenerates_exactly_when_needed() {
         assert!(!out.status.success(), "a broken spec fails the build");
         let log = text(&out);
         assert!(log.contains("error[E0105]"), "{log}");
-        assert!(log.contains("hyperv_vtom.ccattr:91:"), "{log}");
+        let line = broken[..broken.find("CC_ATTR_NO_SUCH").unwrap()]
+            .matches('\n')
+            .count()
+            + 1;
+        assert!(
+            log.contains(&format!("hyperv_vtom.ccattr:{line}:")),
+            "{log}"
+        );
         assert_eq!(
             std::fs::read(&header).expect("header"),
             changed_header,
