@@ -242,18 +242,24 @@ static inline bool __linux_6_1_mirrors_cc_attr(enum cc_attr attr)
 
 /*
  * sme_host: AMD host with SME active (amd_cc_platform_has()).
+ *
+ * kernel: amd
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_HOST_MEM_ENCRYPT.
  */
 #define LINUX_6_1_PLATFORM_SME_HOST		((u64)0x3ULL)
 
 /*
  * sev_guest: AMD SEV guest (amd_cc_platform_has()).
+ *
+ * kernel: amd
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_UNROLL_STRING_IO.
  */
 #define LINUX_6_1_PLATFORM_SEV_GUEST		((u64)0x15ULL)
 
 /*
  * sev_es_guest: AMD SEV-ES guest (amd_cc_platform_has()): string I/O goes through the #VC handler.
+ *
+ * kernel: amd
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_STATE_ENCRYPT.
  */
 #define LINUX_6_1_PLATFORM_SEV_ES_GUEST		((u64)0xdULL)
@@ -261,6 +267,8 @@ static inline bool __linux_6_1_mirrors_cc_attr(enum cc_attr attr)
 /*
  * sev_snp_guest: AMD SEV-SNP guest (amd_cc_platform_has()): the SEV-ES set and
  * CC_ATTR_GUEST_SEV_SNP.
+ *
+ * kernel: amd
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
  */
@@ -269,6 +277,8 @@ static inline bool __linux_6_1_mirrors_cc_attr(enum cc_attr attr)
 /*
  * tdx_guest: Intel TDX guest (intel_cc_platform_has()). Linux 6.1 also reports
  * CC_ATTR_HOTPLUG_DISABLED here.
+ *
+ * kernel: intel
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_UNROLL_STRING_IO, CC_ATTR_HOTPLUG_DISABLED.
  */
@@ -278,6 +288,8 @@ static inline bool __linux_6_1_mirrors_cc_attr(enum cc_attr attr)
  * hyperv_vtom: Hyper-V guest with vTOM and a paravisor (CC_VENDOR_HYPERV):
  * hyperv_cc_platform_has() returns true for CC_ATTR_GUEST_MEM_ENCRYPT alone, not for
  * CC_ATTR_MEM_ENCRYPT.
+ *
+ * kernel: hyperv
  * Full set: CC_ATTR_GUEST_MEM_ENCRYPT.
  */
 #define LINUX_6_1_PLATFORM_HYPERV_VTOM		((u64)0x4ULL)

@@ -160,10 +160,14 @@ impl AttrSet {
 pub mod platforms {
     /// AMD host with SME active (amd_cc_platform_has()).
     ///
+    /// kernel: amd
+    ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_HOST_MEM_ENCRYPT`.
     pub const SME_HOST: super::AttrSet = super::AttrSet::from_bits(0x3);
 
     /// AMD SEV guest (amd_cc_platform_has()).
+    ///
+    /// kernel: amd
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`.
@@ -171,10 +175,14 @@ pub mod platforms {
 
     /// AMD SEV-ES guest (amd_cc_platform_has()): string I/O goes through the #VC handler.
     ///
+    /// kernel: amd
+    ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`, `CC_ATTR_GUEST_STATE_ENCRYPT`.
     pub const SEV_ES_GUEST: super::AttrSet = super::AttrSet::from_bits(0xd);
 
     /// AMD SEV-SNP guest (amd_cc_platform_has()): the SEV-ES set and CC_ATTR_GUEST_SEV_SNP.
+    ///
+    /// kernel: amd
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
@@ -183,6 +191,8 @@ pub mod platforms {
     /// Intel TDX guest (intel_cc_platform_has()). Linux 6.1 also reports
     /// CC_ATTR_HOTPLUG_DISABLED here.
     ///
+    /// kernel: intel
+    ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`, `CC_ATTR_HOTPLUG_DISABLED`.
     pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x55);
@@ -190,6 +200,8 @@ pub mod platforms {
     /// Hyper-V guest with vTOM and a paravisor (CC_VENDOR_HYPERV):
     /// hyperv_cc_platform_has() returns true for CC_ATTR_GUEST_MEM_ENCRYPT alone, not for
     /// CC_ATTR_MEM_ENCRYPT.
+    ///
+    /// kernel: hyperv
     ///
     /// Full set: `CC_ATTR_GUEST_MEM_ENCRYPT`.
     pub const HYPERV_VTOM: super::AttrSet = super::AttrSet::from_bits(0x4);

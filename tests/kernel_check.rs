@@ -1228,3 +1228,60 @@ fn the_pre_commit_hook_holds_staged_specs_against_a_configured_tree() {
     std::fs::write(repo.join("kernel.ccattr"), &text).expect("write");
     assert_eq!(code(&run_hook(Some((&tree, "")))), 1);
 }
+
+/// The 6.1 example names each platform's vendor (`/// kernel: amd|intel|hyperv`):
+/// against the 6.1 header with a core.c shaped like 6.1's, the Intel and Hyper-V
+/// platforms equal what their vendor functions always return, and the AMD ones are
+/// reported as decided at run time, so the example agrees.
+#[test]
+fn linux_6_1_platforms_against_the_vendor_functions() {
+    let Some(tree) = headers_6_1() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let core = std::fs::read_to_string(fixture("core_6_1.c")).expect("fixture");
+    let copy = make_tree(dir.path(), Some(&real_header(&tree)), Some(&core));
+    let spec = example("linux_6_1.ccattr");
+    let (status, doc) = check_json(&spec, &copy);
+    assert_eq!(status, 0, "{doc:#}");
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == "KERNEL_VENDOR_RUNTIME")
+            .count(),
+        4,
+        "the four AMD platforms: {codes:?}"
+    );
+    assert!(
+        !codes.iter().any(|c| c.starts_with("KERNEL_PLATFORM_")),
+        "{codes:?}"
+    );
+    // Hyper-V's 6.1 platform with MEM_ENCRYPT too, as the example had it, is caught.
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    let wrong = text.replace(
+        "platform hyperv_vtom {\n    sets CC_ATTR_GUEST_MEM_ENCRYPT;",
+        "platform hyperv_vtom {\n    sets CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_MEM_ENCRYPT;",
+    );
+    assert_ne!(wrong, text, "the Hyper-V platform is written as expected");
+    let wrong_spec = dir.path().join("linux_6_1.ccattr");
+    std::fs::write(&wrong_spec, wrong).expect("write");
+    let (status, doc) = check_json(&wrong_spec, &copy);
+    assert_eq!(status, 1);
+    let extra = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "KERNEL_PLATFORM_EXTRA")
+        .expect("MEM_ENCRYPT, which hyperv_cc_platform_has() never returns");
+    assert!(
+        extra["message"]
+            .as_str()
+            .unwrap()
+            .contains("CC_ATTR_MEM_ENCRYPT"),
+        "{extra:#}"
+    );
+}
