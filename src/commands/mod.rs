@@ -7,6 +7,7 @@ pub(crate) mod completions;
 mod explain;
 mod fmt;
 pub(crate) mod lint;
+mod lsp;
 mod map;
 mod matrix;
 pub(crate) mod review;
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> u8 {
             stdin,
             format,
         } => fmt::run(&specs, check, stdin, format),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { out_dir } => completions::man(out_dir.as_deref()),
     };
