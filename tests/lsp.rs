@@ -522,3 +522,259 @@ fn exit_without_shutdown_is_status_1() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The edits of a rename's workspace edit, for the one document.
+fn rename(c: &mut Client, text: &str, at: Value, new: &str) -> Result<String, Value> {
+    let v = c.call(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": URI}, "position": at, "newName": new}),
+    );
+    match v.get("error") {
+        Some(e) => Err(e.clone()),
+        None => Ok(apply(text, v["result"]["changes"][URI].as_array().unwrap())),
+    }
+}
+
+/// `ccattr review BASE HEAD --format json`'s changes.
+fn review(base: &str, head: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, h) = (
+        dir.path().join("base.ccattr"),
+        dir.path().join("head.ccattr"),
+    );
+    std::fs::write(&b, base).unwrap();
+    std::fs::write(&h, head).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ccattr"))
+        .arg("review")
+        .args([&b, &h])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("review: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    v["changes"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn rename_keeps_the_old_name_and_refuses_taken_ones() {
+    let mut c = initialized();
+    assert!(c.open(URI, GOOD).is_empty());
+
+    // An attribute without a block: every use rewritten, and a block made for
+    // `formerly`, so that review sees a rename.
+    let at = pos(GOOD, "CC_ATTR_MEM_ENCRYPT", 1, 2);
+    let head = rename(&mut c, GOOD, at.clone(), "CC_ATTR_MEMORY_ENCRYPT").unwrap();
+    assert!(
+        head.contains("attr CC_ATTR_MEMORY_ENCRYPT {\n    formerly CC_ATTR_MEM_ENCRYPT;\n}\n"),
+        "{head}"
+    );
+    assert!(head.contains("implies CC_ATTR_MEMORY_ENCRYPT;"), "{head}");
+    assert_eq!(head.matches("CC_ATTR_MEM_ENCRYPT").count(), 1, "{head}");
+    assert!(
+        c.change(URI, 2, &head).is_empty(),
+        "the renamed spec checks"
+    );
+    let changes = review(GOOD, &head);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "ATTR_RENAMED");
+    assert_eq!(changes[0]["before"], "CC_ATTR_MEM_ENCRYPT");
+
+    // One that has former names already: the old name joins them.
+    c.change(URI, 3, GOOD);
+    let at = pos(GOOD, "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED", 0, 0);
+    let head = rename(&mut c, GOOD, at, "CC_ATTR_IOAPIC_PRIVATE").unwrap();
+    assert!(
+        head.contains("formerly CC_ATTR_OLD_IOAPIC, CC_ATTR_ACCESS_IOAPIC_ENCRYPTED;"),
+        "{head}"
+    );
+    assert!(head.contains("when CC_ATTR_IOAPIC_PRIVATE;"), "{head}");
+    assert!(c.change(URI, 4, &head).is_empty());
+    assert_eq!(review(GOOD, &head)[0]["kind"], "ATTR_RENAMED");
+
+    // One with a block but no `formerly`.
+    let text = GOOD.replace("attr CC_ATTR_MEM_ENCRYPT;", "attr CC_ATTR_MEM_ENCRYPT {}");
+    c.change(URI, 5, &text);
+    let head = rename(
+        &mut c,
+        &text,
+        pos(&text, "CC_ATTR_MEM_ENCRYPT", 0, 0),
+        "CC_ATTR_ME",
+    )
+    .unwrap();
+    assert!(
+        head.contains("attr CC_ATTR_ME {\n    formerly CC_ATTR_MEM_ENCRYPT;\n}"),
+        "{head}"
+    );
+    assert!(c.change(URI, 6, &head).is_empty());
+
+    // Platforms and devices.
+    c.change(URI, 7, GOOD);
+    let head = rename(&mut c, GOOD, pos(GOOD, "platform bare", 0, 9), "bare_metal").unwrap();
+    assert!(head.contains("platform bare_metal {}"), "{head}");
+    let head = rename(&mut c, GOOD, pos(GOOD, "ioapic", 1, 0), "io_apic").unwrap();
+    assert!(
+        head.contains("device io_apic {") && head.contains("map io_apic encrypted"),
+        "{head}"
+    );
+    assert!(!head.contains("ioapic "), "{head}");
+
+    // Refused, with a message: taken names (in the same namespace, or a former
+    // name), invalid names, keywords, and renaming a former name itself.
+    let refuse = |c: &mut Client, at: Value, new: &str, says: &str| {
+        let e = rename(c, GOOD, at, new).unwrap_err();
+        let m = e["message"].as_str().unwrap();
+        assert!(m.contains(says), "{new}: {m}");
+    };
+    let attr = pos(GOOD, "CC_ATTR_MEM_ENCRYPT", 0, 0);
+    refuse(
+        &mut c,
+        attr.clone(),
+        "CC_ATTR_GUEST_MEM_ENCRYPT",
+        "already the name of an attribute",
+    );
+    refuse(
+        &mut c,
+        attr.clone(),
+        "CC_ATTR_OLD_IOAPIC",
+        "already the name of a former attribute name",
+    );
+    refuse(&mut c, attr.clone(), "1BAD", "is not a name");
+    refuse(&mut c, attr, "when", "is a keyword");
+    refuse(
+        &mut c,
+        pos(GOOD, "platform bare", 0, 9),
+        "guest",
+        "already the name of a platform",
+    );
+    refuse(
+        &mut c,
+        pos(GOOD, "CC_ATTR_OLD_IOAPIC", 0, 0),
+        "X",
+        "is a former name of `CC_ATTR_ACCESS_IOAPIC_ENCRYPTED`",
+    );
+    // prepareRename: the name's range, or the same refusal.
+    let r = c.request(
+        "textDocument/prepareRename",
+        td(URI, pos(GOOD, "platform bare", 0, 10)),
+    );
+    assert_eq!(r["start"], pos(GOOD, "platform bare", 0, 9));
+    assert_eq!(c.finish(), 0);
+}
+
+/// The labels completion offers at the end of `text`.
+fn completions(c: &mut Client, version: i64, text: &str) -> Vec<String> {
+    c.change(URI, version, text);
+    let end = pos(&format!("{text}\u{0}"), "\u{0}", 0, 0);
+    let v = c.request("textDocument/completion", td(URI, end));
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn completion_offers_what_may_stand_there() {
+    let mut c = initialized();
+    c.open(URI, GOOD);
+    let attrs = [
+        "CC_ATTR_MEM_ENCRYPT",
+        "CC_ATTR_GUEST_MEM_ENCRYPT",
+        "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED",
+    ];
+    let body = GOOD.trim_end();
+    for (i, tail) in [
+        "\nmap ioapic decrypted when ",
+        "\nmap ioapic decrypted when CC_ATTR_GU",
+        "\nmap ioapic decrypted when CC_ATTR_MEM_ENCRYPT && !",
+        "\nplatform p { sets ",
+        "\nplatform p { sets CC_ATTR_MEM_ENCRYPT, CC",
+        "\nattr CC_ATTR_X implies ",
+        "\nattr CC_ATTR_Y = (CC_ATTR_MEM_ENCRYPT || ",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let got = completions(&mut c, 2 + i as i64, &format!("{body}{tail}"));
+        assert_eq!(got, attrs, "after {tail:?}");
+    }
+    assert_eq!(
+        completions(&mut c, 20, &format!("{body}\nmap ")),
+        ["ioapic"]
+    );
+    assert_eq!(
+        completions(&mut c, 21, &format!("{body}\nmap io")),
+        ["ioapic"]
+    );
+    let items = completions(&mut c, 22, &format!("{body}\n// a comment; map\n"));
+    for k in ["attr", "platform", "device", "map", "default", "capability"] {
+        assert!(items.iter().any(|i| i == k), "{k} in {items:?}");
+    }
+    assert_eq!(
+        completions(&mut c, 23, ""),
+        completions(&mut c, 24, "spec t;\nat")
+    );
+    assert_eq!(
+        completions(&mut c, 25, &format!("{body}\nmap ioapic ")),
+        ["encrypted", "decrypted", "refuse"]
+    );
+    assert_eq!(
+        completions(&mut c, 26, &format!("{body}\ndevice d {{ ")),
+        ["mmio", "probed"]
+    );
+    assert_eq!(
+        completions(&mut c, 27, "spec t;\nnaming { prefix = "),
+        Vec::<String>::new()
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn quick_fixes_and_related_locations() {
+    let mut c = initialized();
+    // A former name in use: the fix is its current name.
+    let text = GOOD.replace(
+        "when CC_ATTR_ACCESS_IOAPIC_ENCRYPTED;",
+        "when CC_ATTR_OLD_IOAPIC;",
+    );
+    let diags = c.open(URI, &text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "E0106");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let edits = actions[0]["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(apply(&text, edits), GOOD);
+    assert_eq!(
+        actions[0]["title"],
+        "Replace with `CC_ATTR_ACCESS_IOAPIC_ENCRYPTED`"
+    );
+    // No fix where the range has none.
+    let none = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(none, json!([]));
+
+    // A second declaration: the first one is the related location.
+    let text = format!("{GOOD}\n/// Again.\nplatform bare {{}}\n");
+    let diags = c.change(URI, 2, &text);
+    let dup = diags
+        .iter()
+        .find(|d| d["relatedInformation"].is_array())
+        .expect("a related location");
+    assert_eq!(dup["range"]["start"], pos(&text, "bare", 1, 0));
+    let rel = &dup["relatedInformation"][0];
+    assert_eq!(rel["location"]["uri"], URI);
+    assert_eq!(rel["location"]["range"]["start"], pos(&text, "bare", 0, 0));
+
+    // Closing the document clears its diagnostics.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert!(c.diagnostics(URI).is_empty());
+    assert_eq!(c.finish(), 0);
+}

@@ -27,6 +27,13 @@ impl Kind {
             Kind::Device => "device",
         }
     }
+
+    /// [`Kind::describe`] with its article.
+    pub fn with_article(self) -> String {
+        let d = self.describe();
+        let article = if d.starts_with('a') { "an" } else { "a" };
+        format!("{article} {d}")
+    }
 }
 
 /// A named thing: its namespace and name.

@@ -79,7 +79,7 @@ pub fn rename(a: &Analysis, offset: usize, new: &str) -> Result<Vec<TextEdit>, F
     {
         return Err(Failure(
             ErrorCode::InvalidParams,
-            format!("`{new}` is already the name of a {}", kind.describe()),
+            format!("`{new}` is already the name of {}", kind.with_article()),
         ));
     }
     let mut edits: Vec<TextEdit> = a
