@@ -27,7 +27,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(parse check emit fmt review decide)
+ALL_TARGETS=(parse check emit fmt review decide lsp)
 seconds=60
 runs=""
 max_len=16384

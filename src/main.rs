@@ -168,6 +168,8 @@ tree, its header or the spec cannot be read, or the command line is wrong."
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// The language server, over standard input and output, for editors (docs/lsp.md).
+    Lsp,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]

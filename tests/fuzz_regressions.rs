@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 
 type Property = fn(&[u8]);
 
-const TARGETS: [(&str, Property); 6] = [
+const TARGETS: [(&str, Property); 7] = [
     ("parse", props::parse),
     ("check", props::check),
     ("emit", props::emit),
     ("fmt", props::fmt),
     ("review", props::review),
     ("decide", props::decide),
+    ("lsp", props::lsp),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

@@ -703,3 +703,109 @@ fn synth_params(bytes: &[u8]) -> Params {
         refuse_percent: u64::from(b(10)) % 40,
     }
 }
+
+/// `ccattr lsp`: the fuzzer's bytes as a byte stream, and as a spec with positions.
+/// The server reads any stream to its end; every frame it writes is JSON-RPC; no
+/// request fails unexpectedly (`InternalError`); every request gets one answer.
+pub fn lsp(data: &[u8]) {
+    // 1. The bytes as they come.
+    check_lsp_output(data, None);
+
+    // 2. A session: the bytes before the first NUL are a spec, each pair after it a
+    // position for every request.
+    let (spec, tail) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let text = String::from_utf8_lossy(spec);
+    let lines = text.lines().count() as u64 + 1;
+    let uri = "file:///fuzz.ccattr";
+    let mut msgs = vec![
+        serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"capabilities": {}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "ccattr", "version": 1, "text": text}}}),
+    ];
+    let mut id = 1;
+    for pair in tail.chunks(2).take(16) {
+        let pos = serde_json::json!({"line": u64::from(pair[0]) % lines, "character": pair.get(1).copied().unwrap_or(0)});
+        let td = serde_json::json!({"uri": uri});
+        for (method, params) in [
+            (
+                "textDocument/hover",
+                serde_json::json!({"textDocument": td, "position": pos}),
+            ),
+            (
+                "textDocument/definition",
+                serde_json::json!({"textDocument": td, "position": pos}),
+            ),
+            (
+                "textDocument/completion",
+                serde_json::json!({"textDocument": td, "position": pos}),
+            ),
+            (
+                "textDocument/references",
+                serde_json::json!({"textDocument": td, "position": pos, "context": {"includeDeclaration": true}}),
+            ),
+            (
+                "textDocument/rename",
+                serde_json::json!({"textDocument": td, "position": pos, "newName": "FUZZ_NEW"}),
+            ),
+            (
+                "textDocument/codeAction",
+                serde_json::json!({"textDocument": td, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
+            ),
+        ] {
+            msgs.push(
+                serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+            );
+            id += 1;
+        }
+    }
+    msgs.push(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/formatting", "params": {"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}}));
+    id += 1;
+    msgs.push(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"}));
+    msgs.push(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let mut input = Vec::new();
+    for m in msgs {
+        let body = m.to_string();
+        input.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        input.extend_from_slice(body.as_bytes());
+    }
+    check_lsp_output(&input, Some(id + 1));
+}
+
+/// Serve `input`; check the frames written, and (when given) that requests `0..n`
+/// each got exactly one answer.
+fn check_lsp_output(input: &[u8], requests: Option<i64>) {
+    let mut out = Vec::new();
+    let served = ccattr_lsp::serve(input, &mut out);
+    assert!(served.is_ok(), "serving failed: {served:?}");
+    let mut answered = std::collections::BTreeMap::new();
+    let mut rest = &out[..];
+    while !rest.is_empty() {
+        let head_end = rest
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a frame header");
+        let head = std::str::from_utf8(&rest[..head_end]).expect("an ASCII header");
+        let len: usize = head
+            .strip_prefix("Content-Length: ")
+            .and_then(|n| n.parse().ok())
+            .expect("Content-Length");
+        let body = &rest[head_end + 4..head_end + 4 + len];
+        rest = &rest[head_end + 4 + len..];
+        let v: serde_json::Value = serde_json::from_slice(body).expect("a JSON body");
+        assert_eq!(v["jsonrpc"], "2.0");
+        assert_ne!(
+            v["error"]["code"], -32603,
+            "a request failed unexpectedly: {v}"
+        );
+        if let Some(id) = v["id"].as_i64() {
+            *answered.entry(id).or_insert(0) += 1;
+        }
+    }
+    if let Some(n) = requests {
+        for id in 0..n {
+            assert_eq!(answered.get(&id), Some(&1), "request {id} answered once");
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod kernel_check;
 pub(crate) mod lint;
+mod lsp;
 mod map;
 mod matrix;
 pub(crate) mod review;
@@ -108,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
             stdin,
             format,
         } => fmt::run(&specs, check, stdin, format),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { out_dir } => completions::man(out_dir.as_deref()),
     };
