@@ -23,14 +23,7 @@ const fn error(
     rationale: &'static str,
     help: &'static str,
 ) -> RuleInfo {
-    RuleInfo {
-        id,
-        summary,
-        rationale,
-        help,
-        default_level: Level::Deny,
-        suppressible: false,
-    }
+    RuleInfo::new(id, summary, rationale, help, Level::Deny, false)
 }
 
 const fn warning(
@@ -39,10 +32,7 @@ const fn warning(
     rationale: &'static str,
     help: &'static str,
 ) -> RuleInfo {
-    RuleInfo {
-        default_level: Level::Warn,
-        ..error(id, summary, rationale, help)
-    }
+    RuleInfo::new(id, summary, rationale, help, Level::Warn, false)
 }
 
 /// Every code, in the order docs/kernel.md lists them. Errors (`Deny`) make

@@ -36,6 +36,26 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
+    /// A rule of any catalogue (lint rules, review's change kinds, kernel-check's
+    /// findings): the texts, the default level and whether a comment suppresses it.
+    pub const fn new(
+        id: &'static str,
+        summary: &'static str,
+        rationale: &'static str,
+        help: &'static str,
+        default_level: Level,
+        suppressible: bool,
+    ) -> RuleInfo {
+        RuleInfo {
+            id,
+            summary,
+            rationale,
+            help,
+            default_level,
+            suppressible,
+        }
+    }
+
     /// The rule's name in UpperCamelCase (SARIF's `name`).
     pub fn camel_name(&self) -> String {
         self.id
@@ -57,14 +77,7 @@ const fn rule(
     rationale: &'static str,
     help: &'static str,
 ) -> RuleInfo {
-    RuleInfo {
-        id,
-        summary,
-        rationale,
-        help,
-        default_level: Level::Warn,
-        suppressible: true,
-    }
+    RuleInfo::new(id, summary, rationale, help, Level::Warn, true)
 }
 
 const fn meta(

@@ -90,18 +90,12 @@ const fn kind(
     rationale: &'static str,
     help: &'static str,
 ) -> Kind {
+    let level = match class {
+        Class::Breaking | Class::FailOpen => Level::Deny,
+        _ => Level::Warn,
+    };
     Kind {
-        info: RuleInfo {
-            id,
-            summary,
-            rationale,
-            help,
-            default_level: match class {
-                Class::Breaking | Class::FailOpen => Level::Deny,
-                _ => Level::Warn,
-            },
-            suppressible: false,
-        },
+        info: RuleInfo::new(id, summary, rationale, help, level, false),
         class,
     }
 }
