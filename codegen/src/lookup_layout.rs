@@ -338,21 +338,13 @@ impl Lookup {
                 // The run: how many runs end below `addr`.
                 let n = self.runs.len();
                 let mut run = (0..n - 1).filter(|&i| self.last(i) < addr).count();
-                let decision = eval(self.runs[run].rule_set);
-                let mut mixed = false;
-                while self.last(run) < last && decision != Decision::Refused {
-                    run += 1;
-                    match eval(self.runs[run].rule_set) {
-                        Decision::Refused if refuse => return Decision::Refused,
-                        next if next != decision && !refuse => return Decision::Mixed,
-                        next => mixed |= next != decision,
-                    }
-                }
-                if mixed {
-                    Decision::Mixed
-                } else {
-                    decision
-                }
+                let first = eval(self.runs[run].rule_set);
+                walk(first, refuse, || {
+                    (self.last(run) < last).then(|| {
+                        run += 1;
+                        eval(self.runs[run].rule_set)
+                    })
+                })
             }
             Layout::Search => {
                 let slots = self.eytzinger();
@@ -362,30 +354,22 @@ impl Lookup {
                     k = 2 * k + usize::from(key(k) < addr);
                 }
                 k >>= k.trailing_ones() + 1;
-                let decision = eval(self.runs[slots[k]].rule_set);
-                let mut mixed = false;
-                while key(k) < last && decision != Decision::Refused {
-                    // The next slot in order: right once then left to the end, or up
-                    // past every right turn and one left turn.
-                    if 2 * k + 1 < slots.len() {
-                        k = 2 * k + 1;
-                        while 2 * k < slots.len() {
-                            k *= 2;
+                let first = eval(self.runs[slots[k]].rule_set);
+                walk(first, refuse, || {
+                    (key(k) < last).then(|| {
+                        // The next slot in order: right once then left to the end, or
+                        // up past every right turn and one left turn.
+                        if 2 * k + 1 < slots.len() {
+                            k = 2 * k + 1;
+                            while 2 * k < slots.len() {
+                                k *= 2;
+                            }
+                        } else {
+                            k >>= k.trailing_ones() + 1;
                         }
-                    } else {
-                        k >>= k.trailing_ones() + 1;
-                    }
-                    match eval(self.runs[slots[k]].rule_set) {
-                        Decision::Refused if refuse => return Decision::Refused,
-                        next if next != decision && !refuse => return Decision::Mixed,
-                        next => mixed |= next != decision,
-                    }
-                }
-                if mixed {
-                    Decision::Mixed
-                } else {
-                    decision
-                }
+                        eval(self.runs[slots[k]].rule_set)
+                    })
+                })
             }
         }
     }
@@ -563,5 +547,28 @@ mod tests {
         assert_eq!(IndexType::for_max(255), IndexType::U8);
         assert_eq!(IndexType::for_max(256), IndexType::U16);
         assert_eq!(IndexType::for_max(65_536), IndexType::U32);
+    }
+}
+
+/// The walk over the runs of a range after the first, as the generated code makes
+/// it in both layouts (codegen::rust::range_walk, the C template): `next` gives the
+/// next run's decision until the range ends. Without refusing rows the first
+/// difference is `mixed`; with them a refused run refuses the range and the walk
+/// goes on to the end before it answers `mixed`.
+#[cfg(test)]
+fn walk(first: Decision, refuse: bool, mut next: impl FnMut() -> Option<Decision>) -> Decision {
+    let mut mixed = false;
+    while first != Decision::Refused {
+        let Some(d) = next() else { break };
+        match d {
+            Decision::Refused if refuse => return Decision::Refused,
+            d if d != first && !refuse => return Decision::Mixed,
+            d => mixed |= d != first,
+        }
+    }
+    if mixed {
+        Decision::Mixed
+    } else {
+        first
     }
 }

@@ -236,8 +236,8 @@ fn devices_without_rules(model: &Model, out: &mut Vec<Finding>) {
 /// its first byte's, which x86 applies to the whole range.
 fn start_address(input: &Input<'_>, out: &mut Vec<Finding>) {
     let (model, table) = (&input.spec.model, &input.spec.table);
-    for (d, dev) in model.devices.iter().enumerate() {
-        for (r, region) in dev.regions.iter().enumerate() {
+    for dev in &model.devices {
+        for region in &dev.regions {
             let differs: Vec<(usize, Decision, Decision)> = table
                 .platforms
                 .iter()
@@ -258,7 +258,6 @@ fn start_address(input: &Input<'_>, out: &mut Vec<Finding>) {
                     format!("`{}` ({range}, start {start})", table.platforms[p].name)
                 })
                 .collect();
-            let _ = d;
             out.push(Finding::new(
                 Diagnostic::warning(
                     START_ADDRESS_DIFFERS,
@@ -266,7 +265,7 @@ fn start_address(input: &Input<'_>, out: &mut Vec<Finding>) {
                         "region {shown} of device `{}` decides {range} on `{}`, but x86's ioremap() of it maps it all {start}",
                         dev.name, table.platforms[first].name
                     ),
-                    dev.regions[r].span,
+                    region.span,
                 )
                 .with_label("ioremap() asks is_private_mmio() about the start address only")
                 .with_note(format!("on {}", on.join(", ")))
