@@ -424,6 +424,31 @@ impl Lookup {
     }
 }
 
+/// The walk over the runs of a range after the first, as the generated code makes
+/// it in both layouts (codegen::rust::range_walk, the C template): `next` gives the
+/// next run's decision until the range ends. Without refusing rows the first
+/// difference is `mixed`; with them a refused run refuses the range and the walk
+/// goes on to the end before it answers `mixed`.
+#[cfg(test)]
+fn walk(first: Decision, refuse: bool, mut next: impl FnMut() -> Option<Decision>) -> Decision {
+    if first == Decision::Refused {
+        return first;
+    }
+    let mut mixed = false;
+    while let Some(d) = next() {
+        match d {
+            Decision::Refused if refuse => return Decision::Refused,
+            d if d != first && !refuse => return Decision::Mixed,
+            d => mixed |= d != first,
+        }
+    }
+    if mixed {
+        Decision::Mixed
+    } else {
+        first
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,28 +572,5 @@ mod tests {
         assert_eq!(IndexType::for_max(255), IndexType::U8);
         assert_eq!(IndexType::for_max(256), IndexType::U16);
         assert_eq!(IndexType::for_max(65_536), IndexType::U32);
-    }
-}
-
-/// The walk over the runs of a range after the first, as the generated code makes
-/// it in both layouts (codegen::rust::range_walk, the C template): `next` gives the
-/// next run's decision until the range ends. Without refusing rows the first
-/// difference is `mixed`; with them a refused run refuses the range and the walk
-/// goes on to the end before it answers `mixed`.
-#[cfg(test)]
-fn walk(first: Decision, refuse: bool, mut next: impl FnMut() -> Option<Decision>) -> Decision {
-    let mut mixed = false;
-    while first != Decision::Refused {
-        let Some(d) = next() else { break };
-        match d {
-            Decision::Refused if refuse => return Decision::Refused,
-            d if d != first && !refuse => return Decision::Mixed,
-            d => mixed |= d != first,
-        }
-    }
-    if mixed {
-        Decision::Mixed
-    } else {
-        first
     }
 }

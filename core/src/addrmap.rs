@@ -212,22 +212,30 @@ fn bands(m: &PlatformMap) -> Vec<Band> {
         .collect();
     points.sort_unstable();
     points.dedup();
+    // Regions are in address order, outer first: the top-level ones are disjoint and
+    // sorted, so a point is covered when the last of them starting at or before it
+    // reaches it; and regions that start at the same point are adjacent.
+    let tops: Vec<(u128, u128)> = m
+        .regions
+        .iter()
+        .filter(|r| r.depth == 0)
+        .map(|r| (u128::from(r.start), u128::from(r.last)))
+        .collect();
     let covered = |a: u128| {
-        m.regions
-            .iter()
-            .any(|r| u128::from(r.start) <= a && a <= u128::from(r.last))
+        let i = tops.partition_point(|t| t.0 <= a);
+        i > 0 && a <= tops[i - 1].1
     };
+    let mut starting = std::collections::HashMap::new();
+    for r in &m.regions {
+        *starting.entry(u128::from(r.start)).or_insert(0u32) += 1;
+    }
     let mut y = TOP;
     let mut out = Vec::new();
     for w in points.windows(2) {
         let (start, end) = (w[0], w[1]);
         let gap = !covered(start);
         // Regions that start here stack their labels: room for each.
-        let starting = m
-            .regions
-            .iter()
-            .filter(|r| u128::from(r.start) == start)
-            .count() as u32;
+        let starting = starting.get(&start).copied().unwrap_or(0);
         let height = if gap {
             GAP_HEIGHT
         } else {
@@ -337,20 +345,25 @@ pub fn svg(table: &DecisionTable, maps: &[PlatformMap]) -> String {
                 );
             }
         }
-        for r in &m.regions {
+        // How many enclosing regions start at the same address as this one: they
+        // come just before it, outer first.
+        let mut above = 0u32;
+        for (i, r) in m.regions.iter().enumerate() {
+            above = if i > 0 && m.regions[i - 1].start == r.start {
+                above + 1
+            } else {
+                0
+            };
             let (start, end) = (u128::from(r.start), u128::from(r.last) + 1);
-            let Some(top) = layout.iter().find(|b| b.start == start) else {
+            // Bands are in address order: the first that starts here and the one
+            // that ends where the region does.
+            let Some(top) = layout.get(layout.partition_point(|b| b.start < start)) else {
                 continue;
             };
-            let Some(last) = layout.iter().rev().find(|b| b.end == end) else {
+            let Some(last) = layout.get(layout.partition_point(|b| b.end < end)) else {
                 continue;
             };
             // Below the labels of the enclosing regions that start at the same address.
-            let above = m
-                .regions
-                .iter()
-                .filter(|o| o.start == r.start && o.depth < r.depth)
-                .count() as u32;
             let inset = 2 * r.depth as u32;
             let x = x0 + ADDR_WIDTH + INDENT * r.depth as u32;
             let y = top.y + LABEL_HEIGHT * above + if above == 0 { inset } else { 0 };

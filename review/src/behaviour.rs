@@ -218,6 +218,20 @@ fn rule_conds(v: &Checked) -> Vec<Cond> {
         .collect()
 }
 
+/// The bits of the base attribute named `name` (by its HEAD name, renames followed)
+/// in BASE and in HEAD; 0 where a version has no such base attribute.
+fn base_attr_bits(base: &Checked, head: &Checked, names: &Names, name: &str) -> (u64, u64) {
+    let (bt, ht) = (&base.table, &head.table);
+    let in_base = (0..bt.attrs.len())
+        .filter(|&i| bt.attrs[i].base && names.base_attr(&base.model, i) == name)
+        .fold(0, |m, i| m | 1 << i);
+    let in_head = ht
+        .attr_index(name)
+        .filter(|&i| ht.attrs[i].base)
+        .map_or(0, |i| 1 << i);
+    (in_base, in_head)
+}
+
 fn off_platform(
     base: &Checked,
     head: &Checked,
@@ -242,22 +256,10 @@ fn off_platform(
             attrs.push(n);
         }
     }
-    let head_bits: Vec<u64> = attrs
+    let (base_bits, head_bits): (Vec<u64>, Vec<u64>) = attrs
         .iter()
-        .map(|n| {
-            ht.attr_index(n)
-                .filter(|&i| ht.attrs[i].base)
-                .map_or(0, |i| 1 << i)
-        })
-        .collect();
-    let base_bits: Vec<u64> = attrs
-        .iter()
-        .map(|n| {
-            (0..bt.attrs.len())
-                .filter(|&i| bt.attrs[i].base && names.base_attr(&base.model, i) == n)
-                .fold(0, |m, i| m | 1 << i)
-        })
-        .collect();
+        .map(|n| base_attr_bits(base, head, names, n))
+        .unzip();
     let n = attrs.len();
     // Exhaustive when the work is bounded; else every set of at most two attributes
     // (or one, for very large specs).
@@ -410,10 +412,7 @@ pub fn probed_changes(base: &Checked, head: &Checked, names: &Names, out: &mut V
             let (bf, hf) = match &name {
                 None => (bt.close(0), ht.close(0)),
                 Some(n) => {
-                    let hb = ht.attr_index(n).map_or(0, |i| 1u64 << i);
-                    let bb = (0..bt.attrs.len())
-                        .filter(|&i| bt.attrs[i].base && names.base_attr(&base.model, i) == n)
-                        .fold(0, |m, i| m | 1 << i);
+                    let (bb, hb) = base_attr_bits(base, head, names, n);
                     (bt.close(bb), ht.close(hb))
                 }
             };
