@@ -4,6 +4,7 @@
 //! through [`compile`]; the emitters take a [`Checked`] spec's table from here.
 
 use crate::check::{self, ReservedNames};
+use crate::load::{self, Disk, Files, Loaded, Root};
 use crate::{DecisionTable, Diagnostic, Model, Source};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -28,26 +29,36 @@ pub struct Rejected {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parse, check and lower the spec `bytes`, read from a file shown as `name`. The
-/// outputs' `reserved` names are refused (`ccattr_codegen::compile` passes the C
-/// header's).
+/// Parse, check and lower the spec `bytes`, read from a file shown as `name`; its
+/// includes are read from the disk, relative to `name`'s folder. The outputs'
+/// `reserved` names are refused (`ccattr_codegen::compile` passes the C header's).
 pub fn compile(
     name: &str,
     bytes: &[u8],
     reserved: &dyn ReservedNames,
 ) -> Result<Checked, Rejected> {
-    // 1. Bytes to text: size limit, UTF-8, byte-order mark.
-    let source = match ccattr_grammar::load(name, bytes) {
-        Ok(source) => source,
-        Err(e) => {
-            return Err(Rejected {
-                source: e.source,
-                diagnostics: vec![e.diagnostic],
-            })
-        }
+    let root = Root {
+        name,
+        bytes,
+        path: Some(Path::new(name)),
     };
-    // 2. Text to syntax tree, 3. syntax tree to checked model.
-    let (ast, mut diagnostics) = ccattr_grammar::parse(&source.text);
+    compile_with(root, &Disk, reserved)
+}
+
+/// [`compile`] a root whose includes come from `files`.
+pub fn compile_with(
+    root: Root<'_>,
+    files: &dyn Files,
+    reserved: &dyn ReservedNames,
+) -> Result<Checked, Rejected> {
+    // 1. Bytes to text (size limit, UTF-8, byte-order mark) and text to syntax tree,
+    // for the root and every file it includes.
+    let Loaded {
+        source,
+        file: ast,
+        mut diagnostics,
+    } = load::load(root, files);
+    // 2. Syntax tree to checked model.
     let model = check::check(&ast, &mut diagnostics, reserved);
     // The model holds all it needs: free the syntax tree before the table is built.
     let layout = ast.layout();
@@ -55,8 +66,14 @@ pub fn compile(
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     match model {
         Some(model) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            // 4. Model to decision table, the form every output prints.
-            let table = DecisionTable::build(&model, &|off| source.line_of(off));
+            // 3. Model to decision table, the form every output prints.
+            let files = if source.has_includes() {
+                source.files().iter().map(|f| f.path.clone()).collect()
+            } else {
+                Vec::new()
+            };
+            let at = |off| (source.file_index(off), source.line_of(off));
+            let table = DecisionTable::build(&model, &at, files);
             Ok(Checked {
                 source,
                 model,

@@ -2,7 +2,7 @@
 
 use ccattr_grammar::{Diagnostic, Severity, Source};
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -14,23 +14,30 @@ use std::borrow::Cow;
 /// spans stay put), and in messages it is written as an escape (`\u{1b}`). A spec
 /// cannot retitle, recolour or overwrite the terminal of whoever checks it.
 pub fn text(source: &Source, diags: &[Diagnostic]) -> String {
-    let shown = terminal_safe_source(&source.text);
-    let name = printable(&source.name);
-    let file = SimpleFile::new(name.as_ref(), shown.as_ref());
+    // Each file of the spec as shown: its name and its text, terminal-safe.
+    let mut files = SimpleFiles::new();
+    for (i, f) in source.files().iter().enumerate() {
+        let name = printable(&f.name).into_owned();
+        let shown = terminal_safe_source(source.file_text(i)).into_owned();
+        files.add(name, shown);
+    }
     let config = term::Config::default();
     let mut out = String::new();
     for d in diags {
         let d = &printable_diagnostic(d);
-        let clamp = |s: ccattr_grammar::Span| {
-            let start = s.start.min(source.text.len());
-            start..s.end.clamp(start, source.text.len())
+        // A span as its file and the byte range in that file.
+        let place = |s: ccattr_grammar::Span| {
+            let file = source.file_index(s.start);
+            let f = &source.files()[file];
+            let start = s.start.clamp(f.start, f.end);
+            (file, start - f.start..s.end.clamp(start, f.end) - f.start)
         };
-        let mut labels = vec![cs::Label::primary((), clamp(d.span)).with_message(&d.label)];
-        labels.extend(
-            d.secondary
-                .iter()
-                .map(|l| cs::Label::secondary((), clamp(l.span)).with_message(&l.message)),
-        );
+        let (file, range) = place(d.span);
+        let mut labels = vec![cs::Label::primary(file, range).with_message(&d.label)];
+        labels.extend(d.secondary.iter().map(|l| {
+            let (file, range) = place(l.span);
+            cs::Label::secondary(file, range).with_message(&l.message)
+        }));
         let mut notes: Vec<String> = d.notes.clone();
         if let Some(h) = &d.help {
             notes.push(format!("help: {h}"));
@@ -43,13 +50,18 @@ pub fn text(source: &Source, diags: &[Diagnostic]) -> String {
         .with_message(&d.message)
         .with_labels(labels)
         .with_notes(notes);
-        match term::emit_into_string(&config, &file, &diag) {
+        match term::emit_into_string(&config, &files, &diag) {
             Ok(s) => out.push_str(&s),
             Err(_) => {
                 let p = source.position(d.span.start);
                 out.push_str(&format!(
                     "{}[{}]: {}\n  --> {}:{}:{}\n",
-                    d.severity, d.code, d.message, name, p.line, p.column
+                    d.severity,
+                    d.code,
+                    d.message,
+                    printable(&source.file_at(d.span.start).name),
+                    p.line,
+                    p.column
                 ));
             }
         }
@@ -124,7 +136,7 @@ pub fn json_one(source: &Source, d: &Diagnostic) -> Value {
         "code": d.code,
         "severity": d.severity.as_str(),
         "message": d.message,
-        "file": source.name,
+        "file": source.file_at(d.span.start).name,
         "line": p.line,
         "column": p.column,
         "end_line": e.line,
@@ -132,7 +144,12 @@ pub fn json_one(source: &Source, d: &Diagnostic) -> Value {
         "label": d.label,
         "related": d.secondary.iter().map(|l| {
             let q = source.position(l.span.start);
-            json!({"message": l.message, "line": q.line, "column": q.column})
+            json!({
+                "message": l.message,
+                "file": source.file_at(l.span.start).name,
+                "line": q.line,
+                "column": q.column,
+            })
         }).collect::<Vec<_>>(),
         "help": d.help,
         "notes": d.notes,
@@ -164,7 +181,7 @@ pub fn github(source: &Source, diags: &[Diagnostic]) -> String {
         }
         out.push_str(&format!(
             "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&source.name),
+            escape_property(&source.file_at(d.span.start).name),
             p.line,
             p.column,
             e.line,

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod dnf;
 pub mod explain;
 pub mod hex;
+pub mod load;
 pub mod matrix;
 pub mod model;
 pub mod reference;

@@ -82,6 +82,10 @@ pub struct TableAttr {
     pub derivation: String,
     pub formerly: Vec<String>,
     pub deprecated: Option<String>,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -95,6 +99,10 @@ pub struct TablePlatform {
     /// Its full attribute set (closed).
     #[serde(with = "crate::hex::u64")]
     pub full: u64,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -105,6 +113,10 @@ pub struct TableRegion {
     /// The last byte (inclusive), so that a region may end at 2^64.
     #[serde(with = "crate::hex::u64")]
     pub last: u64,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -117,6 +129,10 @@ pub struct TableDevice {
     /// For a probed device (version 2): the rule set that decides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probed: Option<usize>,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -125,6 +141,10 @@ pub struct TableDevice {
 pub struct TableCap {
     pub name: String,
     pub doc: Vec<String>,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -135,6 +155,10 @@ pub struct TableRule {
     pub decision: Decision,
     /// The rule as written in canonical form.
     pub text: String,
+    /// The file it is written in, an index into [`DecisionTable::files`] (0, the
+    /// root file, is not written).
+    #[serde(default, skip_serializing_if = "is_zero_index")]
+    pub file: usize,
     pub line: usize,
 }
 
@@ -189,6 +213,10 @@ pub struct Interval {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionTable {
     pub spec: String,
+    /// The files of a spec with includes (version 2), the root first, each relative
+    /// to the root file's folder; empty for a spec of one file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
     pub doc: Vec<String>,
     /// The `naming` prefix, if the spec sets one (it names the generated enum).
     pub prefix: Option<String>,
@@ -222,13 +250,19 @@ pub struct Stretch {
 
 impl DecisionTable {
     /// Lower a checked model: the closure of `implies`, the attributes, then the rule
-    /// sets and the address intervals they decide. `line` maps a byte offset to its
-    /// 1-based line.
-    pub fn build(model: &Model, line: &dyn Fn(usize) -> usize) -> DecisionTable {
+    /// sets and the address intervals they decide. `at` maps a byte offset to its
+    /// file (an index into `files`) and 1-based line; `files` is empty for a spec of
+    /// one file, else every file's path relative to the root file's folder.
+    pub fn build(
+        model: &Model,
+        at: &dyn Fn(usize) -> (usize, usize),
+        files: Vec<String>,
+    ) -> DecisionTable {
         let (base_mask, closed) = implies_closure(model);
-        let attrs = table_attrs(model, &closed, line);
+        let attrs = table_attrs(model, &closed, at);
         let mut table = DecisionTable {
             spec: model.name.clone(),
+            files,
             doc: model.doc.clone(),
             prefix: model.naming.prefix.clone(),
             attrs,
@@ -247,11 +281,13 @@ impl DecisionTable {
                         .map(|r| TableRegion {
                             start: r.start,
                             last: r.last,
-                            line: line(r.span.start),
+                            file: at(r.span.start).0,
+                            line: at(r.span.start).1,
                         })
                         .collect(),
                     probed: None,
-                    line: line(d.span.start),
+                    file: at(d.span.start).0,
+                    line: at(d.span.start).1,
                 })
                 .collect(),
             caps: model
@@ -260,7 +296,8 @@ impl DecisionTable {
                 .map(|c| TableCap {
                     name: c.name.clone(),
                     doc: c.doc.clone(),
-                    line: line(c.span.start),
+                    file: at(c.span.start).0,
+                    line: at(c.span.start).1,
                 })
                 .collect(),
             rules: model
@@ -270,7 +307,8 @@ impl DecisionTable {
                     device: r.device,
                     decision: r.mapping.into(),
                     text: model.rule_text(r),
-                    line: line(r.span.start),
+                    file: at(r.span.start).0,
+                    line: at(r.span.start).1,
                 })
                 .collect(),
             refuses: model.rules.iter().any(|r| r.mapping == Mapping::Refuse),
@@ -287,7 +325,8 @@ impl DecisionTable {
                     doc: p.doc.clone(),
                     sets,
                     full: table.close(sets),
-                    line: line(p.span.start),
+                    file: at(p.span.start).0,
+                    line: at(p.span.start).1,
                 }
             })
             .collect();
@@ -469,7 +508,7 @@ impl DecisionTable {
     /// table keeps its bytes, and 2 when it has capabilities, probed devices or rules
     /// that refuse.
     pub fn format_version(&self) -> u32 {
-        if self.uses_v2() {
+        if self.uses_v2() || !self.files.is_empty() {
             2
         } else {
             1
@@ -645,7 +684,11 @@ fn implies_closure(model: &Model) -> (u64, Vec<u64>) {
 
 /// The attributes as the table keeps them: names, docs, what they imply (closed),
 /// derived attributes' terms and how they are written.
-fn table_attrs(model: &Model, closed: &[u64], line: &dyn Fn(usize) -> usize) -> Vec<TableAttr> {
+fn table_attrs(
+    model: &Model,
+    closed: &[u64],
+    at: &dyn Fn(usize) -> (usize, usize),
+) -> Vec<TableAttr> {
     model
         .attrs
         .iter()
@@ -669,7 +712,8 @@ fn table_attrs(model: &Model, closed: &[u64], line: &dyn Fn(usize) -> usize) -> 
                 derivation,
                 formerly: a.formerly.iter().map(|(f, _)| f.clone()).collect(),
                 deprecated: a.deprecated.clone(),
-                line: line(a.span.start),
+                file: at(a.span.start).0,
+                line: at(a.span.start).1,
             }
         })
         .collect()
@@ -721,4 +765,9 @@ fn nesting_segments(model: &Model) -> Vec<(u64, u64, Vec<DeviceId>)> {
     }
     close_until(&mut stack, &mut pos, u128::MAX, &mut out);
     out
+}
+
+/// serde: whether a file index is the root's (0), which is not written.
+fn is_zero_index(i: &usize) -> bool {
+    *i == 0
 }

@@ -211,6 +211,8 @@ pub enum ItemKind {
     Rule(RuleDecl),
     /// `capability NAME;` (version 2).
     Capability(Ident),
+    /// `include "PATH";` (version 2): the loader splices the file's items in here.
+    Include(StrLit),
 }
 
 impl ItemKind {
@@ -224,6 +226,7 @@ impl ItemKind {
             ItemKind::Rule(r) if r.device.is_some() => "a `map` rule",
             ItemKind::Rule(_) => "a `default` rule",
             ItemKind::Capability(_) => "a `capability` declaration",
+            ItemKind::Include(_) => "an `include`",
         }
     }
 }
@@ -301,7 +304,10 @@ impl SpecFile {
                     d.regions.iter().for_each(|r| push(&r.doc));
                     d.probed.iter().for_each(|p| push(&p.doc));
                 }
-                ItemKind::Spec(_) | ItemKind::Rule(_) | ItemKind::Capability(_) => {}
+                ItemKind::Spec(_)
+                | ItemKind::Rule(_)
+                | ItemKind::Capability(_)
+                | ItemKind::Include(_) => {}
             }
         }
         push(&self.end_doc);
@@ -335,6 +341,7 @@ impl SpecFile {
             clear_doc(&mut item.doc);
             match &mut item.kind {
                 ItemKind::Spec(n) | ItemKind::Capability(n) => n.span = Span::default(),
+                ItemKind::Include(path) => path.span = Span::default(),
                 ItemKind::Naming(entries) => {
                     for e in entries {
                         clear_doc(&mut e.doc);

@@ -10,9 +10,9 @@ pub mod lexical;
 pub mod parser;
 pub mod printer;
 
-pub use diag::{Diagnostic, Label, Position, Severity, Source, Span};
+pub use diag::{Diagnostic, Label, Position, Severity, Source, SourceFile, Span};
 pub use lexical::MAX_NESTING;
-pub use parser::{is_keyword, parse};
+pub use parser::{is_keyword, parse, parse_part};
 
 /// The largest spec accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 16 << 20;

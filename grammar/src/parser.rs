@@ -28,29 +28,40 @@ pub const PARSER_STACK_BYTES: usize = 32 << 20;
 /// result never depends on the stack of the calling thread (a test thread, a build
 /// script, a proc macro inside rustc).
 pub fn parse(text: &str) -> (SpecFile, Vec<Diagnostic>) {
+    parse_part(text, 0, text.len())
+}
+
+/// [`parse`] the file `text[from..to]`, one of the files of a spec held in one
+/// buffer: its spans are offsets in the whole `text`.
+pub fn parse_part(text: &str, from: usize, to: usize) -> (SpecFile, Vec<Diagnostic>) {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("ccattr-parse".into())
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || parse_here(text));
+            .spawn_scoped(scope, || parse_here(text, from, to));
         match worker {
             Ok(worker) => worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: parse here, on the caller's stack.
-            Err(_) => parse_here(text),
+            Err(_) => parse_here(text, from, to),
         }
     })
 }
 
-fn parse_here(text: &str) -> (SpecFile, Vec<Diagnostic>) {
-    let text_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    if let Some(halves) = parse_halves(text, text_start) {
+fn parse_here(text: &str, from: usize, to: usize) -> (SpecFile, Vec<Diagnostic>) {
+    let text_start = if text[from..to].starts_with('\u{feff}') {
+        from + 3
+    } else {
+        from
+    };
+    if let Some(halves) = parse_halves(text, text_start, to) {
         return halves;
     }
     let mut diags = Vec::new();
-    let scan = crate::lexical::scan(text, text_start, text.len(), &mut diags);
-    let (file, more) = parse_range(text, text_start, text.len(), &scan, true).unwrap_or_default();
+    let scan = crate::lexical::scan(text, text_start, to, &mut diags);
+    let (file, more) =
+        parse_range(text, text_start, text_start, to, &scan, true).unwrap_or_default();
     diags.extend(more);
     (file, diags)
 }
@@ -64,18 +75,18 @@ pub const PARALLEL_BYTES: usize = 1 << 20;
 /// if the first half, read by the grammar, ends exactly there with a whole item, and
 /// neither half has a diagnostic from the scan or a syntax error; otherwise `None`,
 /// and the spec is read in one piece.
-fn parse_halves(text: &str, text_start: usize) -> Option<(SpecFile, Vec<Diagnostic>)> {
+fn parse_halves(text: &str, text_start: usize, to: usize) -> Option<(SpecFile, Vec<Diagnostic>)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if text.len() < PARALLEL_BYTES || cores < 2 {
+    if to - text_start < PARALLEL_BYTES || cores < 2 {
         return None;
     }
-    let mid = boundary_after(text, text.len() / 2)?;
+    let mid = boundary_after(&text[..to], text_start + (to - text_start) / 2)?;
     // A half whose scan has anything to say is read again in one piece.
     let half = |from: usize, to: usize| {
         let mut diags = Vec::new();
         let scan = crate::lexical::scan(text, from, to, &mut diags);
         if diags.is_empty() {
-            parse_range(text, from, to, &scan, false)
+            parse_range(text, text_start, from, to, &scan, false)
         } else {
             None
         }
@@ -84,7 +95,7 @@ fn parse_halves(text: &str, text_start: usize) -> Option<(SpecFile, Vec<Diagnost
         let worker = std::thread::Builder::new()
             .name("ccattr-parse-2".into())
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || half(mid, text.len()))
+            .spawn_scoped(scope, || half(mid, to))
             .ok()?;
         let first = half(text_start, mid);
         let second = worker.join().ok()?;
@@ -128,7 +139,7 @@ fn boundary_after(text: &str, at: usize) -> Option<usize> {
     }
     while line < b.len() {
         let doc = text[line..].starts_with("///");
-        if !prev_doc && (doc || b"dmapsc".contains(&b[line])) {
+        if !prev_doc && (doc || b"dmapsci".contains(&b[line])) {
             return Some(line);
         }
         prev_doc = doc;
@@ -137,7 +148,8 @@ fn boundary_after(text: &str, at: usize) -> Option<usize> {
     None
 }
 
-/// Parse `text[from..to]` (spans are offsets in the whole text). Items the lexical
+/// Parse `text[from..to]`, part of the file that starts at `file_start` (spans are
+/// offsets in the whole text). Items the lexical
 /// `scan` found errors in are skipped. With `report`, syntax errors are reported and
 /// skipped; without, the first one gives `None` (a half of a split spec).
 ///
@@ -146,6 +158,7 @@ fn boundary_after(text: &str, at: usize) -> Option<usize> {
 /// a syntax error or was cut inside an item, is read again one item at a time.
 fn parse_range(
     text: &str,
+    file_start: usize,
     from: usize,
     to: usize,
     scan: &crate::lexical::Scan,
@@ -155,6 +168,7 @@ fn parse_range(
     let mut b = Builder {
         text,
         base: 0,
+        file_start,
         diags: &mut diags,
         comments: Vec::new(),
         bad: false,
@@ -345,7 +359,7 @@ fn rule_name(r: &Rule) -> String {
         Rule::string => "a string",
         Rule::doc | Rule::doc_line => "a doc comment",
         Rule::item | Rule::chunk | Rule::item_at => {
-            "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`, `capability`)"
+            "a declaration (`attr`, `platform`, `device`, `map`, `default`, `naming`, `capability`, `include`)"
         }
         Rule::spec_decl | Rule::kw_spec => "`spec`",
         Rule::naming_block | Rule::kw_naming => "`naming`",
@@ -361,6 +375,7 @@ fn rule_name(r: &Rule) -> String {
         Rule::mmio_stmt => "`mmio`",
         Rule::mapping => "`encrypted`, `decrypted` or `refuse`",
         Rule::capability_decl => "`capability`",
+        Rule::include_decl => "`include`",
         Rule::probed_stmt => "`probed`",
         Rule::expr | Rule::paren => "an expression",
         Rule::not_op => "`!`",
@@ -459,6 +474,8 @@ struct Builder<'t, 'd> {
     text: &'t str,
     /// Where the text the pairs were parsed from starts.
     base: usize,
+    /// Where the file starts (what came before it is another file's).
+    file_start: usize,
     diags: &'d mut Vec<Diagnostic>,
     comments: Vec<Comment>,
     /// Whether the item being built has an error (a keyword used as a name): it is
@@ -473,7 +490,7 @@ impl Builder<'_, '_> {
     }
 
     fn newlines_before(&self, at: usize) -> usize {
-        newlines_before(self.text, at)
+        newlines_before(&self.text[self.file_start..], at - self.file_start)
     }
 
     fn blank_before(&self, at: usize) -> bool {
@@ -713,6 +730,17 @@ impl Builder<'_, '_> {
                 })
             }
             Rule::capability_decl => ItemKind::Capability(self.named(decl)?),
+            Rule::include_decl => {
+                let mut path = None;
+                for part in decl.into_inner() {
+                    match part.as_rule() {
+                        Rule::string => path = Some(self.string(part)),
+                        Rule::COMMENT => self.comment(&part),
+                        _ => {}
+                    }
+                }
+                ItemKind::Include(path?)
+            }
             _ => return None,
         })
     }
@@ -1029,10 +1057,10 @@ mod tests {
     fn two_halves_read_what_one_piece_reads() {
         let text = big(20_000);
         assert!(text.len() > PARALLEL_BYTES);
-        let halves = parse_halves(&text, 0).expect("the spec is split");
+        let halves = parse_halves(&text, 0, text.len()).expect("the spec is split");
         let mut diags = Vec::new();
         let scan = crate::lexical::scan(&text, 0, text.len(), &mut diags);
-        let whole = parse_range(&text, 0, text.len(), &scan, true).expect("reported");
+        let whole = parse_range(&text, 0, 0, text.len(), &scan, true).expect("reported");
         assert_eq!(halves.0, whole.0);
         assert_eq!(halves.1, whole.1);
         assert_eq!(whole.0.items.len(), 2 + 2 * 20_000);
@@ -1049,7 +1077,7 @@ mod tests {
             text.push_str("a &&\n");
         }
         text.push_str("a;\nattr c;\n");
-        assert!(parse_halves(&text, 0).is_none());
+        assert!(parse_halves(&text, 0, text.len()).is_none());
         let (file, diags) = parse(&text);
         assert!(errors(&diags).is_empty(), "{:?}", errors(&diags));
         assert_eq!(file.items.len(), 4);

@@ -615,6 +615,7 @@ impl Printer<'_> {
             ItemKind::Rule(r) if r.device.is_some() => "map",
             ItemKind::Rule(_) => "default",
             ItemKind::Capability(_) => "capability",
+            ItemKind::Include(_) => "include",
         };
         let head = self.preamble(item.doc.as_ref(), kw, at, item.blank_before, blanks);
         let mut line = Vec::new();
@@ -622,6 +623,10 @@ impl Printer<'_> {
         match &item.kind {
             ItemKind::Spec(name) | ItemKind::Capability(name) => {
                 line.push(self.spanned(name.span));
+                line.push(self.mid(";", semi));
+            }
+            ItemKind::Include(path) => {
+                line.push(self.spanned(path.span));
                 line.push(self.mid(";", semi));
             }
             ItemKind::Naming(entries) => {

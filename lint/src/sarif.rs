@@ -116,13 +116,13 @@ fn region(source: &Source, span: Span) -> Value {
         "startColumn": start.column,
         "endLine": end.line,
         "endColumn": end.column,
-        "snippet": {"text": source.line_text(start.line)},
+        "snippet": {"text": source.line_text_at(span.start)},
     })
 }
 
 fn physical(source: &Source, span: Span) -> Value {
     json!({
-        "artifactLocation": {"uri": path_uri(&source.name)},
+        "artifactLocation": {"uri": path_uri(&source.file_at(span.start).name)},
         "region": region(source, span),
     })
 }

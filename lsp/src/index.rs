@@ -89,7 +89,10 @@ impl Index {
                 ItemKind::Platform(p) => ix.declare(Kind::Platform, &p.name, item.span, None),
                 ItemKind::Device(d) => ix.declare(Kind::Device, &d.name, item.span, None),
                 ItemKind::Capability(c) => ix.declare(Kind::Capability, c, item.span, None),
-                ItemKind::Spec(_) | ItemKind::Naming(_) | ItemKind::Rule(_) => {}
+                ItemKind::Spec(_)
+                | ItemKind::Naming(_)
+                | ItemKind::Rule(_)
+                | ItemKind::Include(_) => {}
             }
         }
         for item in &file.items {

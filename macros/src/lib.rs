@@ -58,10 +58,27 @@ fn expand(lit: &LitStr) -> Result<TokenStream2, TokenStream2> {
             &format!("the path of spec `{written}` is not UTF-8, so it cannot be tracked"),
         )
     })?;
-    // Track the spec even when it has errors, so that fixing it triggers a rebuild.
-    let tracked = quote_spanned! {span=> const _: &[u8] = ::core::include_bytes!(#path_text); };
+    let root = ccattr_core::load::Root {
+        name: &written,
+        bytes: &bytes,
+        path: Some(&path),
+    };
+    let compiled = ccattr_core::compile::compile_with(
+        root,
+        &ccattr_core::load::Disk,
+        &ccattr_codegen::C_HEADER,
+    );
+    // Track the spec and every file it includes, even when it has errors, so that
+    // fixing one triggers a rebuild.
+    let folder = Path::new(path_text).parent().unwrap_or(Path::new(""));
+    let mut tracked = TokenStream2::new();
+    for file in ccattr_core::compile::source(&compiled).files() {
+        let real = folder.join(&file.path);
+        let real = real.to_string_lossy();
+        tracked.extend(quote_spanned! {span=> const _: &[u8] = ::core::include_bytes!(#real); });
+    }
 
-    let table = match ccattr_codegen::compile(&written, &bytes) {
+    let table = match compiled {
         Ok(checked) => checked.table,
         Err(rejected) => {
             let mut out = tracked;
@@ -117,7 +134,8 @@ fn error(span: Span, message: &str) -> TokenStream2 {
 /// source line with a caret under the cause, and the help.
 fn render(source: &Source, d: &Diagnostic) -> String {
     let at = source.position(d.span.start);
-    let line_text = source.line_text(at.line);
+    let line_text = source.line_text_at(d.span.start);
+    let file = &source.file_at(d.span.start).name;
     let gutter = at.line.to_string().len();
     let pad = " ".repeat(gutter);
     // The caret goes under the span's characters on its first line (at least one).
@@ -126,7 +144,9 @@ fn render(source: &Source, d: &Diagnostic) -> String {
         .take(at.column.saturating_sub(1))
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let end = if source.line_of(d.span.end) == at.line {
+    let end = if source.line_of(d.span.end) == at.line
+        && source.file_index(d.span.end) == source.file_index(d.span.start)
+    {
         source.position(d.span.end).column
     } else {
         line_text.chars().count() + 1
@@ -134,7 +154,7 @@ fn render(source: &Source, d: &Diagnostic) -> String {
     let carets = "^".repeat(end.saturating_sub(at.column).max(1));
     let mut out = format!(
         "spec {}[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{} | {line_text}\n{pad} | {before}{carets}",
-        d.severity, d.code, d.message, source.name, at.line, at.column, at.line
+        d.severity, d.code, d.message, file, at.line, at.column, at.line
     );
     if !d.label.is_empty() {
         out.push(' ');
@@ -144,7 +164,10 @@ fn render(source: &Source, d: &Diagnostic) -> String {
         let p = source.position(l.span.start);
         out.push_str(&format!(
             "\n{pad} = note: {} ({}:{}:{})",
-            l.message, source.name, p.line, p.column
+            l.message,
+            source.file_at(l.span.start).name,
+            p.line,
+            p.column
         ));
     }
     for n in &d.notes {

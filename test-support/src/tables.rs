@@ -165,7 +165,7 @@ mod model {
     }
 
     pub(super) fn lower(model: &Model) -> DecisionTable {
-        DecisionTable::build(model, &|offset| offset)
+        DecisionTable::build(model, &|offset| (0, offset), Vec::new())
     }
 }
 
