@@ -155,6 +155,10 @@ impl Config {
             let compiled = ccattr_codegen::compile_file(spec).map_err(Error::Read)?;
             if self.cargo_metadata {
                 let source = ccattr_core::compile::source(&compiled);
+                // The files it includes (the spec itself is named above).
+                for file in &source.files()[1..] {
+                    println!("cargo:rerun-if-changed={}", file.name);
+                }
                 for d in ccattr_core::compile::diagnostics(&compiled)
                     .iter()
                     .filter(|d| d.severity == Severity::Warning)
@@ -238,7 +242,12 @@ fn one_line(source: &Source, d: &Diagnostic) -> String {
     let p = source.position(d.span.start);
     let mut line = format!(
         "{}:{}:{}: {}[{}]: {}",
-        source.name, p.line, p.column, d.severity, d.code, d.message
+        source.file_at(d.span.start).name,
+        p.line,
+        p.column,
+        d.severity,
+        d.code,
+        d.message
     );
     if let Some(h) = &d.help {
         line.push_str(&format!(" (help: {h})"));

@@ -124,12 +124,14 @@ impl Explanation {
             for &(d, r) in &seg.devices {
                 let dev = &table.devices[d];
                 let region = &dev.regions[r];
-                trace.push(json!({
+                let mut step = json!({
                     "step": "device",
                     "device": dev.name,
                     "line": region.line,
                     "region": {"start": hex(region.start), "last": hex(region.last)},
-                }));
+                });
+                with_file(&mut step, table, region.file);
+                trace.push(step);
             }
             trace.extend(rule_steps_json(table, &seg.rules));
             if !seg.rules.iter().any(|s| s.holds) {
@@ -159,7 +161,7 @@ impl Explanation {
     }
 
     /// A human-readable account, one step a line.
-    pub fn to_text(&self, table: &DecisionTable, file: &str) -> String {
+    pub fn to_text(&self, table: &DecisionTable, files: &[&str]) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
         let range = if self.size == 1 {
@@ -209,14 +211,14 @@ impl Explanation {
                 let reg = &dev.regions[r];
                 let _ = writeln!(
                     s,
-                    "{indent}in device {} [{}, {}] ({file}:{})",
+                    "{indent}in device {} [{}, {}] ({})",
                     dev.name,
                     hex(reg.start),
                     hex(reg.last),
-                    reg.line
+                    place(files, reg.file, reg.line)
                 );
             }
-            rule_steps_text(&mut s, table, &seg.rules, file, indent);
+            rule_steps_text(&mut s, table, &seg.rules, files, indent);
         }
         if self.untraced > 0 {
             let _ = writeln!(s, "  ... and {} more segments not traced", self.untraced);
@@ -341,6 +343,7 @@ impl ProbedExplanation {
             "probed": true,
             "caps": table.cap_names(self.caps),
         })];
+        with_file(&mut trace[0], table, dev.file);
         trace.extend(rule_steps_json(table, &self.rules));
         if !self.rules.iter().any(|s| s.holds) {
             trace.push(json!({"step": "unspecified", "line": Value::Null}));
@@ -361,7 +364,7 @@ impl ProbedExplanation {
     }
 
     /// A human-readable account, one step a line.
-    pub fn to_text(&self, table: &DecisionTable, file: &str) -> String {
+    pub fn to_text(&self, table: &DecisionTable, files: &[&str]) -> String {
         use std::fmt::Write as _;
         let dev = &table.devices[self.device];
         let rs = dev.probed.unwrap_or(0);
@@ -377,8 +380,13 @@ impl ProbedExplanation {
         let _ = writeln!(s, "  caps      {}", cap_list(table, self.caps));
         let read = table.caps_read(rs);
         let _ = writeln!(s, "  its rules read {}", cap_list(table, read));
-        let _ = writeln!(s, "  device {} is probed ({file}:{})", dev.name, dev.line);
-        rule_steps_text(&mut s, table, &self.rules, file, "  ");
+        let _ = writeln!(
+            s,
+            "  device {} is probed ({})",
+            dev.name,
+            place(files, dev.file, dev.line)
+        );
+        rule_steps_text(&mut s, table, &self.rules, files, "  ");
         if self.decision == Decision::Refused {
             let _ = writeln!(s, "  refused: the mapping must fail");
         }
@@ -402,15 +410,32 @@ fn rule_steps_json<'t>(
 ) -> impl Iterator<Item = Value> + 't {
     steps.iter().map(move |step| {
         let rule = &table.rules[step.rule];
-        json!({
+        let mut v = json!({
             "step": if rule.device.is_some() { "rule" } else { "default" },
             "device": rule.device.map(|d| table.devices[d].name.as_str()),
             "rule": rule.text,
             "line": rule.line,
             "holds": step.holds,
             "decision": if step.holds { rule.decision.as_str() } else { "none" },
-        })
+        });
+        with_file(&mut v, table, rule.file);
+        v
     })
+}
+
+/// `FILE:LINE` of a place in the spec: `files` are the names of the table's files
+/// as shown (the root's alone for a spec of one file).
+pub fn place(files: &[&str], file: usize, line: usize) -> String {
+    let name = files.get(file).or(files.first()).copied().unwrap_or("");
+    format!("{name}:{line}")
+}
+
+/// A trace step's `"file"`: the file a line is in, relative to the root file's
+/// folder, for a spec with includes (a spec of one file has no `"file"` keys).
+fn with_file(step: &mut Value, table: &DecisionTable, file: usize) {
+    if let (Some(path), Some(obj)) = (table.files.get(file), step.as_object_mut()) {
+        obj.insert("file".into(), Value::from(path.as_str()));
+    }
 }
 
 /// The rules tried, one a line, and what happens when none holds.
@@ -418,7 +443,7 @@ fn rule_steps_text(
     s: &mut String,
     table: &DecisionTable,
     steps: &[RuleStep],
-    file: &str,
+    files: &[&str],
     indent: &str,
 ) {
     use std::fmt::Write as _;
@@ -429,7 +454,8 @@ fn rule_steps_text(
         } else {
             "does not hold".to_string()
         };
-        let _ = writeln!(s, "{indent}{file}:{}: {}  {verdict}", rule.line, rule.text);
+        let at = place(files, rule.file, rule.line);
+        let _ = writeln!(s, "{indent}{at}: {}  {verdict}", rule.text);
     }
     if !steps.iter().any(|r| r.holds) {
         let _ = writeln!(

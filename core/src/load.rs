@@ -22,19 +22,24 @@ pub const MAX_TOTAL_BYTES: usize = MAX_SOURCE_BYTES;
 /// Where the loader reads included files from.
 pub trait Files {
     /// The bytes of the file at `path` (at most one byte more than
-    /// [`MAX_SOURCE_BYTES`]), and a key that is the same for every path of that file
-    /// (for files reached twice, and for cycles).
-    fn read(&self, path: &Path) -> Result<(Vec<u8>, PathBuf), ReadError>;
+    /// [`MAX_SOURCE_BYTES`]).
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError>;
+
+    /// A key that is the same for every path of one file (for files reached twice,
+    /// and for cycles).
+    fn key(&self, path: &Path) -> PathBuf;
 }
 
 /// The file system: only regular files, keyed by their canonical path.
 pub struct Disk;
 
 impl Files for Disk {
-    fn read(&self, path: &Path) -> Result<(Vec<u8>, PathBuf), ReadError> {
-        let bytes = crate::compile::read(path)?;
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        Ok((bytes, key))
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        crate::compile::read(path)
+    }
+
+    fn key(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
     }
 }
 
@@ -43,7 +48,11 @@ impl Files for Disk {
 pub struct NoFiles;
 
 impl Files for NoFiles {
-    fn read(&self, path: &Path) -> Result<(Vec<u8>, PathBuf), ReadError> {
+    fn key(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
         Err(ReadError {
             path: path.to_path_buf(),
             kind: std::io::ErrorKind::NotFound,
@@ -100,7 +109,7 @@ pub fn load(root: Root<'_>, files: &dyn Files) -> Loaded {
         .path
         .map(|p| p.parent().unwrap_or(Path::new("")).to_path_buf())
         .unwrap_or_default();
-    let root_key = root.path.and_then(|p| std::fs::canonicalize(p).ok());
+    let root_key = root.path.map(|p| files.key(p));
     let mut loader = Loader {
         files,
         total: root.bytes.len(),
@@ -224,8 +233,8 @@ impl Loader<'_> {
         }
         let shown = join(&at.shown_dir, path);
         let real = at.real_dir.join(path);
-        let (bytes, key) = match self.files.read(&real) {
-            Ok(read) => read,
+        let bytes = match self.files.read(&real) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 self.diagnostics.push(
                     error(
@@ -241,6 +250,7 @@ impl Loader<'_> {
                 return;
             }
         };
+        let key = self.files.key(&real);
         // A cycle: the file is the root or one of those being read.
         let cycle_from = if self.root_key.as_ref() == Some(&key) {
             Some(None)
@@ -299,7 +309,7 @@ impl Loader<'_> {
             Ok(s) => (s.text, None),
             Err(e) => (e.source.text, Some(e.diagnostic)),
         };
-        let file = source.push_file(shown.clone(), rel.clone(), &text);
+        let file = source.push_file(shown.clone(), rel.clone(), &text, span);
         self.keys.insert(key.clone(), file);
         let (start, end) = (source.files()[file].start, source.files()[file].end);
         if let Some(mut d) = bad {

@@ -63,6 +63,8 @@ pub struct Matrix {
 pub struct MatrixRow {
     /// The device's name, or [`ELSEWHERE`].
     pub device: String,
+    /// The device's index in the table (`None` for elsewhere).
+    pub index: Option<usize>,
     /// For a probed device: the capabilities of this row.
     pub caps: Option<CapCase>,
     /// The decisions, in platform order.
@@ -116,6 +118,7 @@ pub fn matrix(table: &DecisionTable) -> Matrix {
         match dev.probed {
             None => rows.push(MatrixRow {
                 device: dev.name.clone(),
+                index: Some(d),
                 caps: None,
                 cells: table
                     .platforms
@@ -128,6 +131,7 @@ pub fn matrix(table: &DecisionTable) -> Matrix {
     }
     rows.push(MatrixRow {
         device: ELSEWHERE.to_string(),
+        index: None,
         caps: None,
         cells: table
             .platforms
@@ -175,6 +179,7 @@ fn probed_rows(table: &DecisionTable, device: usize, rs: usize) -> Vec<MatrixRow
         .zip(exact)
         .map(|(c, exact)| MatrixRow {
             device: table.devices[device].name.clone(),
+            index: Some(device),
             caps: Some(CapCase {
                 with: names(c.value),
                 without: names(c.mask & !c.value),

@@ -138,6 +138,8 @@ pub struct SourceFile {
     /// Where its text lies in [`Source::text`].
     pub start: usize,
     pub end: usize,
+    /// The `include` that first read it (`None` for the root).
+    pub included_at: Option<Span>,
     /// The index in the line table of its first line.
     first_line: usize,
 }
@@ -166,6 +168,7 @@ impl Source {
             name: name.clone(),
             start: 0,
             end: text.len(),
+            included_at: None,
             first_line: 0,
         };
         Source {
@@ -176,9 +179,15 @@ impl Source {
         }
     }
 
-    /// Append another file (an included one); returns its index. Its text starts on a
-    /// line of its own, after a line feed that belongs to no file.
-    pub fn push_file(&mut self, name: String, path: String, text: &str) -> usize {
+    /// Append another file, included at `included_at`; returns its index. Its text
+    /// starts on a line of its own, after a line feed that belongs to no file.
+    pub fn push_file(
+        &mut self,
+        name: String,
+        path: String,
+        text: &str,
+        included_at: Span,
+    ) -> usize {
         self.text.push('\n');
         self.line_starts.push(self.text.len());
         let start = self.text.len();
@@ -191,6 +200,7 @@ impl Source {
             path,
             start,
             end: self.text.len(),
+            included_at: Some(included_at),
             first_line,
         });
         self.files.len() - 1
@@ -216,6 +226,16 @@ impl Source {
     /// The file that holds the byte at `offset`.
     pub fn file_at(&self, offset: usize) -> &SourceFile {
         &self.files[self.file_index(offset)]
+    }
+
+    /// The `include` in the root file through which the byte at `offset` was read
+    /// (`None` for a byte of the root).
+    pub fn root_include(&self, offset: usize) -> Option<Span> {
+        let mut at = self.files[self.file_index(offset)].included_at?;
+        while let Some(up) = self.files[self.file_index(at.start)].included_at {
+            at = up;
+        }
+        Some(at)
     }
 
     /// The text of one file.
@@ -276,8 +296,15 @@ mod tests {
     #[test]
     fn positions_are_per_file() {
         let mut s = Source::new("dir/root.ccattr", "spec a;\ninclude \"b\";\n");
-        let b = s.push_file("dir/b.ccattr".into(), "b.ccattr".into(), "attr X;\nattr Y;");
-        let c = s.push_file("dir/c.ccattr".into(), "c.ccattr".into(), "");
+        let inc = Span::new(8, 20);
+        let b = s.push_file(
+            "dir/b.ccattr".into(),
+            "b.ccattr".into(),
+            "attr X;\nattr Y;",
+            inc,
+        );
+        let in_b = Span::new(s.files()[1].start, s.files()[1].start + 1);
+        let c = s.push_file("dir/c.ccattr".into(), "c.ccattr".into(), "", in_b);
         assert_eq!((b, c), (1, 2));
         let y = s.text.find("attr Y").unwrap();
         assert_eq!(s.file_at(y).name, "dir/b.ccattr");
@@ -294,5 +321,9 @@ mod tests {
         assert_eq!(s.files()[0].path, "root.ccattr");
         assert_eq!(s.file_text(1), "attr X;\nattr Y;");
         assert_eq!(s.position(s.text.find("include").unwrap()).line, 2);
+        // A file included by an included one was read through the root's include.
+        assert_eq!(s.root_include(s.files()[2].start), Some(inc));
+        assert_eq!(s.root_include(y), Some(inc));
+        assert_eq!(s.root_include(0), None);
     }
 }

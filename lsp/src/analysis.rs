@@ -4,11 +4,14 @@
 
 use crate::index::Index;
 use crate::text::LineIndex;
+use ccattr_core::compile::compile_with;
+use ccattr_core::load::{Disk, Files, NoFiles, Root};
 use ccattr_core::{Checked, Diagnostic, Rejected, Severity};
 use ccattr_grammar::ast::SpecFile;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range, Uri,
 };
+use std::path::{Path, PathBuf};
 
 pub struct Analysis {
     pub text: String,
@@ -18,13 +21,23 @@ pub struct Analysis {
     pub file: SpecFile,
     pub index: Index,
     pub compiled: Result<Checked, Rejected>,
+    /// The document's folder on the disk, which its includes are relative to.
+    pub folder: Option<PathBuf>,
     /// The lints' findings that count, for a spec that checks.
     pub lints: Vec<Diagnostic>,
 }
 
 impl Analysis {
-    pub fn new(name: &str, text: String) -> Analysis {
-        let compiled = ccattr_codegen::compile(name, text.as_bytes());
+    /// Compile `text`, the document shown as `name`, at `path` on the disk if it is a
+    /// file there (its includes are read relative to it).
+    pub fn new(name: &str, path: Option<&Path>, text: String) -> Analysis {
+        let root = Root {
+            name,
+            bytes: text.as_bytes(),
+            path: Some(path.unwrap_or(Path::new(name))),
+        };
+        let files: &dyn Files = if path.is_some() { &Disk } else { &NoFiles };
+        let compiled = compile_with(root, files, &ccattr_codegen::C_HEADER);
         let lints = match &compiled {
             Ok(checked) => {
                 let findings = ccattr_lint::lint(&ccattr_lint::Input::new(checked));
@@ -44,6 +57,7 @@ impl Analysis {
             ccattr_grammar::parse(&text).0
         };
         Analysis {
+            folder: path.and_then(Path::parent).map(Path::to_path_buf),
             lines: LineIndex::new(&text),
             text,
             index: Index::new(&file),
@@ -84,16 +98,36 @@ impl Analysis {
         for note in &d.notes {
             message.push_str(&format!("\nnote: {note}"));
         }
-        let related: Vec<DiagnosticRelatedInformation> = d
+        let mut related: Vec<DiagnosticRelatedInformation> = d
             .secondary
             .iter()
-            .map(|l| DiagnosticRelatedInformation {
-                location: Location::new(uri.clone(), self.range(l.span)),
-                message: l.message.clone(),
+            .filter_map(|l| {
+                Some(DiagnosticRelatedInformation {
+                    location: self.location(uri, l.span)?,
+                    message: l.message.clone(),
+                })
             })
             .collect();
+        // A diagnostic in an included file is shown on the `include` of this document
+        // that reads that file, and points into the file.
+        let mut range = self.range(d.span);
+        if let Some(src) = self.included_source(d.span) {
+            if let Some(include) = src.root_include(d.span.start) {
+                range = self.range(include);
+            }
+            message = format!("in included file {}: {message}", src.location(d.span.start));
+            if let Some(location) = self.location(uri, d.span) {
+                related.insert(
+                    0,
+                    DiagnosticRelatedInformation {
+                        location,
+                        message: d.label.clone(),
+                    },
+                );
+            }
+        }
         lsp_types::Diagnostic {
-            range: self.range(d.span),
+            range,
             severity: Some(match d.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
                 Severity::Warning => DiagnosticSeverity::WARNING,
@@ -104,6 +138,29 @@ impl Analysis {
             related_information: (!related.is_empty()).then_some(related),
             ..Default::default()
         }
+    }
+
+    /// The compiled source, when `span` lies in a file this document includes.
+    fn included_source(&self, span: ccattr_grammar::Span) -> Option<&ccattr_grammar::Source> {
+        let src = ccattr_core::compile::source(&self.compiled);
+        (src.file_index(span.start) != 0).then_some(src)
+    }
+
+    /// Where a span is: in this document, or in a file it includes (a `file:` URI).
+    fn location(&self, uri: &Uri, span: ccattr_grammar::Span) -> Option<Location> {
+        let Some(src) = self.included_source(span) else {
+            return Some(Location::new(uri.clone(), self.range(span)));
+        };
+        let i = src.file_index(span.start);
+        let f = &src.files()[i];
+        let text = src.file_text(i);
+        let local = ccattr_grammar::Span::new(span.start - f.start, span.end.min(f.end) - f.start);
+        let path = self.folder.as_ref()?.join(&f.path);
+        let file_uri = crate::text::file_uri(&path)?;
+        Some(Location::new(
+            file_uri,
+            LineIndex::new(text).range(text, local),
+        ))
     }
 }
 

@@ -245,7 +245,8 @@ impl Server {
     /// Compile a document's new text and publish its diagnostics (an empty list
     /// when it has none, which clears the editor's).
     fn open(&mut self, uri: Uri, text: String, out: &mut Vec<Message>) {
-        let analysis = Analysis::new(&display_name(&uri), text);
+        let path = crate::text::file_path(&uri);
+        let analysis = Analysis::new(&display_name(&uri), path.as_deref(), text);
         out.push(publish(uri.clone(), analysis.lsp_diagnostics(&uri)));
         self.docs.insert(uri.as_str().to_string(), (uri, analysis));
     }

@@ -114,3 +114,70 @@ mod tests {
         assert_eq!(ix.position(text, 999), Position::new(3, 0));
     }
 }
+
+/// The path of a `file:` URI, percent-escapes decoded (`None` for another scheme, or a
+/// path that is not UTF-8 once decoded).
+pub fn file_path(uri: &lsp_types::Uri) -> Option<std::path::PathBuf> {
+    let s = uri.as_str();
+    let rest = s.strip_prefix("file://")?;
+    // `file:///p` or `file://localhost/p`.
+    let path = rest.strip_prefix("localhost").unwrap_or(rest);
+    if !path.starts_with('/') {
+        return None;
+    }
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'?' | b'#', ..) => break,
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok().map(std::path::PathBuf::from)
+}
+
+/// The `file:` URI of an absolute path, every byte but the unreserved ones and `/`
+/// percent-escaped.
+pub fn file_uri(path: &std::path::Path) -> Option<lsp_types::Uri> {
+    let text = path.to_str()?;
+    if !text.starts_with('/') {
+        return None;
+    }
+    let mut s = String::from("file://");
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s.parse().ok()
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::*;
+
+    #[test]
+    fn file_uris_round_trip() {
+        let p = std::path::Path::new("/work/a b/ü.ccattr");
+        let uri = file_uri(p).expect("a file URI");
+        assert_eq!(uri.as_str(), "file:///work/a%20b/%C3%BC.ccattr");
+        assert_eq!(file_path(&uri).as_deref(), Some(p));
+        let other: lsp_types::Uri = "untitled:Untitled-1".parse().expect("a URI");
+        assert_eq!(file_path(&other), None);
+    }
+}

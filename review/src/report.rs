@@ -55,7 +55,7 @@ fn summary_counts(r: &Review, strong: &dyn Fn(String) -> String) -> String {
 }
 
 fn place(source: &Source, span: Option<Span>) -> Option<String> {
-    span.map(|s| format!("{}:{}", source.name, source.position(s.start).line))
+    span.map(|s| source.location(s.start))
 }
 
 /// The column head for witnesses' places: `Address`, or `Address or capabilities`
@@ -238,8 +238,15 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
     out.push_str(".\n");
     let of =
         |s: Section| -> Vec<&Change> { r.changes.iter().filter(|c| section(c) == s).collect() };
+    // `line N`, or `FILE:N` when the spec is more than one file.
     let line = |source: &Source, span: Option<Span>| {
-        span.map_or(String::new(), |s| source.position(s.start).line.to_string())
+        span.map_or(String::new(), |s| {
+            if source.has_includes() {
+                source.location(s.start)
+            } else {
+                format!("line {}", source.line_of(s.start))
+            }
+        })
     };
 
     changes_table(&mut out, "Names", &of(Section::Names));
@@ -352,7 +359,7 @@ pub fn markdown(r: &Review, src: Sources<'_>) -> String {
                 vec![
                     c.class.as_str().to_string(),
                     code(c.kind),
-                    format!("line {}", line(src.head, c.head_span)),
+                    line(src.head, c.head_span),
                     if help.is_empty() {
                         c.message.clone()
                     } else {
@@ -442,7 +449,7 @@ fn position(source: &Source, span: Option<Span>) -> Value {
     match span {
         Some(s) => {
             let p = source.position(s.start);
-            json!({"file": source.name, "line": p.line, "column": p.column})
+            json!({"file": source.file_at(s.start).name, "line": p.line, "column": p.column})
         }
         None => Value::Null,
     }
@@ -530,7 +537,7 @@ pub fn github(r: &Review, src: Sources<'_>, head_spec: Span) -> String {
             out,
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             github_level(c.class),
-            escape_property(&src.head.name),
+            escape_property(&src.head.file_at(s.start).name),
             p.line,
             p.column,
             e.line,

@@ -88,7 +88,11 @@ pub fn run(
         report_rows.push((path.display().to_string(), outcome));
     }
     if let Some(dep) = depfile {
-        let text = files::depfile(&paths, &[spec.to_path_buf()]);
+        // Every file the spec was read from: the root and each file it includes.
+        let inputs: Vec<_> = (checked.source.files().iter())
+            .map(|f| std::path::PathBuf::from(&f.name))
+            .collect();
+        let text = files::depfile(&paths, &inputs);
         files::write_if_changed(dep, text.as_bytes())?;
     }
     match format {

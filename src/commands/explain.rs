@@ -55,7 +55,13 @@ pub fn run(
             return Err("give the attributes with --platform NAME or --attrs A,B".into())
         }
     };
-    let file = &checked.source.name;
+    let names: Vec<&str> = checked
+        .source
+        .files()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let file = &names[..];
     match (at, range) {
         (_, Some((addr, size))) => {
             let e = explain(table, platform, base, addr, size);

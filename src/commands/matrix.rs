@@ -16,7 +16,22 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let m = matrix::matrix(&checked.table);
+    let table = &checked.table;
+    let m = matrix::matrix(table);
+    // Where each row's device is declared, FILE:LINE ("-" for elsewhere).
+    let names: Vec<&str> = checked
+        .source
+        .files()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let declared = |row: &matrix::MatrixRow| match row.index {
+        Some(d) => {
+            let dev = &table.devices[d];
+            ccattr_core::explain::place(&names, dev.file, dev.line)
+        }
+        None => "-".to_string(),
+    };
     match format {
         Format::Json => {
             let rows: Vec<_> = m
@@ -29,7 +44,7 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
                         .zip(&row.cells)
                         .map(|(p, d)| (p.clone(), serde_json::Value::from(d.as_str())))
                         .collect();
-                    match &row.caps {
+                    let mut v = match &row.caps {
                         None => serde_json::json!({"device": row.device, "cells": cells}),
                         Some(case) => serde_json::json!({
                             "device": row.device,
@@ -39,7 +54,14 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
                             "exact": case.exact,
                             "cells": cells,
                         }),
+                    };
+                    if let (Some(d), Some(obj)) = (row.index, v.as_object_mut()) {
+                        let dev = &table.devices[d];
+                        let file = names.get(dev.file).or(names.first()).copied();
+                        obj.insert("file".into(), file.unwrap_or_default().into());
+                        obj.insert("line".into(), dev.line.into());
                     }
+                    v
                 })
                 .collect();
             outln!(
@@ -52,17 +74,17 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
             for p in &m.platforms {
                 out!(" {p} |");
             }
-            out!("\n|---|");
+            out!(" declared |\n|---|");
             for _ in &m.platforms {
                 out!("---|");
             }
-            outln!();
+            outln!("---|");
             for row in &m.rows {
                 out!("| {} |", row_label(row));
                 for c in &row.cells {
                     out!(" {c} |");
                 }
-                outln!();
+                outln!(" {} |", declared(row));
             }
         }
         _ => {
@@ -82,13 +104,13 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
             for (p, w) in m.platforms.iter().zip(&widths) {
                 line.push_str(&format!("  {p:w$}"));
             }
-            outln!("{}", line.trim_end());
+            outln!("{}  declared", line);
             for row in &m.rows {
                 let mut line = format!("{:first$}", row_label(row));
                 for (c, w) in row.cells.iter().zip(&widths) {
                     line.push_str(&format!("  {:w$}", c.as_str()));
                 }
-                outln!("{}", line.trim_end());
+                outln!("{}  {}", line, declared(row));
             }
         }
     }

@@ -4,7 +4,9 @@
 use super::{load, print_text, report, require_format, CmdResult, Compiled};
 use crate::out::{out, outln};
 use crate::{Format, EXIT_FAILED};
-use ccattr_core::compile::io_reason;
+use ccattr_core::compile::{compile_with, io_reason};
+use ccattr_core::load::{Files, Root};
+use ccattr_core::ReadError;
 use ccattr_review::report::{self, Sources};
 use ccattr_review::{review, Class};
 use std::path::{Path, PathBuf};
@@ -69,35 +71,66 @@ pub fn run(specs: &[PathBuf], base_rev: Option<&str>, fail_on: &str, format: For
     Ok(if r.fails(threshold) { EXIT_FAILED } else { 0 })
 }
 
-/// Read HEAD's path as of git revision `rev` (`git show REV:./FILE` in HEAD's
-/// directory, so the path is resolved from the repository root of HEAD).
+/// Read HEAD's path as of git revision `rev`, and every file it includes at that
+/// revision (`git show REV:./FILE` in each file's directory, so that each path is
+/// resolved from the repository root).
 fn from_git(rev: &str, head: &Path) -> Result<Compiled, String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(':') {
         return Err(format!("--base-rev `{rev}` is not a git revision"));
     }
-    let dir = match head.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let file = head
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file", head.display()))?
-        .to_string_lossy();
-    let object = format!("{rev}:./{file}");
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["show", "--no-textconv", &object])
-        .output()
-        .map_err(|e| format!("cannot run git: {}", io_reason(&e)))?;
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "cannot read {} at revision {rev}: {}",
-            head.display(),
-            why.trim()
-        ));
-    }
+    let git = GitRevision { rev };
+    let bytes = git.read(head).map_err(|e| e.reason)?;
     let name = format!("{rev}:{}", head.display());
-    Ok(ccattr_codegen::compile(&name, &out.stdout))
+    let root = Root {
+        name: &name,
+        bytes: &bytes,
+        path: Some(head),
+    };
+    Ok(compile_with(root, &git, &ccattr_codegen::C_HEADER))
+}
+
+/// The files of a git revision, read with `git show`.
+struct GitRevision<'r> {
+    rev: &'r str,
+}
+
+impl Files for GitRevision<'_> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        let fail = |reason: String| ReadError {
+            path: path.to_path_buf(),
+            kind: std::io::ErrorKind::NotFound,
+            reason,
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let file = path
+            .file_name()
+            .ok_or_else(|| fail(format!("{} is not a file", path.display())))?
+            .to_string_lossy();
+        let object = format!("{}:./{file}", self.rev);
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["show", "--no-textconv", &object])
+            .output()
+            .map_err(|e| fail(format!("cannot run git: {}", io_reason(&e))))?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(fail(format!(
+                "cannot read {} at revision {}: {}",
+                path.display(),
+                self.rev,
+                why.trim()
+            )));
+        }
+        Ok(out.stdout)
+    }
+
+    /// The path as written, `.` and `folder/..` taken out: the revision's files are
+    /// not on the disk to be canonicalized.
+    fn key(&self, path: &Path) -> PathBuf {
+        PathBuf::from(ccattr_core::load::join("", &path.to_string_lossy()))
+    }
 }
