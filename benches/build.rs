@@ -18,11 +18,18 @@ fn main() {
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env("OUT_DIR"));
 
+    // The example and the files it includes.
     let example = manifest.join("../examples/hyperv_vtom.ccattr");
-    println!("cargo:rerun-if-changed={}", example.display());
-    let text =
-        std::fs::read_to_string(&example).unwrap_or_else(|e| panic!("{}: {e}", example.display()));
-    generate(&out, "hyperv_vtom.ccattr", text);
+    let checked = match ccattr_codegen::compile_file(&example) {
+        Ok(Ok(checked)) => checked,
+        Ok(Err(rejected)) => panic!("{}: {:?}", example.display(), rejected.diagnostics),
+        Err(e) => panic!("{e}"),
+    };
+    for file in checked.source.files() {
+        let path = example.with_file_name("").join(&file.path);
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    emit(&out, "hyperv_vtom.ccattr", &checked.table);
 
     let devices = std::env::var("CCATTR_BENCH_DEVICES").unwrap_or_else(|_| DEFAULT_DEVICES.into());
     let mut list = String::from("scale_modules! {\n");
@@ -46,11 +53,15 @@ fn env(key: &str) -> String {
 
 /// Compile `text` and write its Rust module into `out`, unless it is already there.
 fn generate(out: &Path, file: &str, text: String) {
-    let table = match compile(file, text.as_bytes()) {
-        Ok(checked) => checked.table,
+    match compile(file, text.as_bytes()) {
+        Ok(checked) => emit(out, file, &checked.table),
         Err(rejected) => panic!("{file}: {:?}", rejected.diagnostics),
-    };
-    for output in ccattr_codegen::emit(&table, file, &[Target::Rust]) {
+    }
+}
+
+/// Write the Rust module of `table` into `out`, unless it is already there.
+fn emit(out: &Path, file: &str, table: &ccattr_core::DecisionTable) {
+    for output in ccattr_codegen::emit(table, file, &[Target::Rust]) {
         write(&out.join(&output.file_name), &output.contents);
     }
 }

@@ -85,29 +85,91 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active (host or guest).
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
+	 *
+	 * The platform/OS is running with active memory encryption. This includes running
+	 * either as a bare-metal system or a hypervisor and actively using memory
+	 * encryption or as a guest/virtual machine and actively using memory encryption.
+	 *
+	 * Examples include SME, SEV and SEV-ES.
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory is encrypted: the platform
-	 * runs as a guest/virtual machine and actively uses memory encryption.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
+	 *
+	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
+	 * using memory encryption.
+	 *
+	 * Examples include SME.
+	 *
+	 * Implies CC_ATTR_MEM_ENCRYPT.
+	 */
+	CC_ATTR_HOST_MEM_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption.
+	 *
+	 * Examples include SEV and SEV-ES.
 	 *
 	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active: the
-	 * guest's register state is encrypted too (SEV-ES and SEV-SNP).
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption and register state encryption.
+	 *
+	 * Examples include SEV-ES.
 	 *
 	 * Implies CC_ATTR_GUEST_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_STATE_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_SEV_SNP: The guest runs with AMD SEV-SNP and the C-bit (not vTOM).
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
+	 *
+	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
+	 * instructions in place of string I/O.
+	 *
+	 * Examples include TDX guest & SEV.
+	 */
+	CC_ATTR_GUEST_UNROLL_STRING_IO,
+	/**
+	 * @CC_ATTR_GUEST_SEV_SNP: Guest SNP is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP features.
 	 *
 	 * Implies CC_ATTR_GUEST_STATE_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_SEV_SNP,
+	/**
+	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: SNP Secure TSC is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP Secure TSC feature.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_GUEST_SNP_SECURE_TSC,
+	/**
+	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP enabled on the host.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests.
+	 */
+	CC_ATTR_HOST_SEV_SNP,
+	/**
+	 * @CC_ATTR_SNP_SECURE_AVIC: Secure AVIC mode is active.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests with full Secure AVIC capabilities.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_SNP_SECURE_AVIC,
 	/**
 	 * @CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE: A paravisor splits the guest
 	 * physical address space at vTOM: addresses below it are encrypted,
@@ -152,14 +214,19 @@ enum cc_attr {
 #endif
 #endif /* !__HYPERV_VTOM_KERNEL_CC_ATTR */
 
-#define HYPERV_VTOM_NR_ATTRS	7
+#define HYPERV_VTOM_NR_ATTRS	12
 
 /**
  * enum hyperv_vtom_bit - The bits of hyperv_vtom's attribute sets
  * @HYPERV_VTOM_BIT_MEM_ENCRYPT: CC_ATTR_MEM_ENCRYPT.
+ * @HYPERV_VTOM_BIT_HOST_MEM_ENCRYPT: CC_ATTR_HOST_MEM_ENCRYPT.
  * @HYPERV_VTOM_BIT_GUEST_MEM_ENCRYPT: CC_ATTR_GUEST_MEM_ENCRYPT.
  * @HYPERV_VTOM_BIT_GUEST_STATE_ENCRYPT: CC_ATTR_GUEST_STATE_ENCRYPT.
+ * @HYPERV_VTOM_BIT_GUEST_UNROLL_STRING_IO: CC_ATTR_GUEST_UNROLL_STRING_IO.
  * @HYPERV_VTOM_BIT_GUEST_SEV_SNP: CC_ATTR_GUEST_SEV_SNP.
+ * @HYPERV_VTOM_BIT_GUEST_SNP_SECURE_TSC: CC_ATTR_GUEST_SNP_SECURE_TSC.
+ * @HYPERV_VTOM_BIT_HOST_SEV_SNP: CC_ATTR_HOST_SEV_SNP.
+ * @HYPERV_VTOM_BIT_SNP_SECURE_AVIC: CC_ATTR_SNP_SECURE_AVIC.
  * @HYPERV_VTOM_BIT_PARAVISOR_SPLIT_ADDRESS_SPACE: CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE.
  * @HYPERV_VTOM_BIT_ACCESS_IOAPIC_ENCRYPTED: CC_ATTR_ACCESS_IOAPIC_ENCRYPTED.
  * @HYPERV_VTOM_BIT_ACCESS_TPM_ENCRYPTED: CC_ATTR_ACCESS_TPM_ENCRYPTED.
@@ -171,9 +238,14 @@ enum cc_attr {
  */
 enum hyperv_vtom_bit {
 	HYPERV_VTOM_BIT_MEM_ENCRYPT,
+	HYPERV_VTOM_BIT_HOST_MEM_ENCRYPT,
 	HYPERV_VTOM_BIT_GUEST_MEM_ENCRYPT,
 	HYPERV_VTOM_BIT_GUEST_STATE_ENCRYPT,
+	HYPERV_VTOM_BIT_GUEST_UNROLL_STRING_IO,
 	HYPERV_VTOM_BIT_GUEST_SEV_SNP,
+	HYPERV_VTOM_BIT_GUEST_SNP_SECURE_TSC,
+	HYPERV_VTOM_BIT_HOST_SEV_SNP,
+	HYPERV_VTOM_BIT_SNP_SECURE_AVIC,
 	HYPERV_VTOM_BIT_PARAVISOR_SPLIT_ADDRESS_SPACE,
 	HYPERV_VTOM_BIT_ACCESS_IOAPIC_ENCRYPTED,
 	HYPERV_VTOM_BIT_ACCESS_TPM_ENCRYPTED,
@@ -188,18 +260,28 @@ enum hyperv_vtom_bit {
  */
 _Static_assert(CC_ATTR_MEM_ENCRYPT == 0,
 	       "ccattr: CC_ATTR_MEM_ENCRYPT is not at position 0 in the kernel");
-_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 1,
-	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 1 in the kernel");
-_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 2,
-	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at position 2 in the kernel");
-_Static_assert(CC_ATTR_GUEST_SEV_SNP == 3,
-	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 3 in the kernel");
-_Static_assert(CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE == 4,
-	       "ccattr: CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE is not at position 4 in the kernel");
-_Static_assert(CC_ATTR_ACCESS_IOAPIC_ENCRYPTED == 5,
-	       "ccattr: CC_ATTR_ACCESS_IOAPIC_ENCRYPTED is not at position 5 in the kernel");
-_Static_assert(CC_ATTR_ACCESS_TPM_ENCRYPTED == 6,
-	       "ccattr: CC_ATTR_ACCESS_TPM_ENCRYPTED is not at position 6 in the kernel");
+_Static_assert(CC_ATTR_HOST_MEM_ENCRYPT == 1,
+	       "ccattr: CC_ATTR_HOST_MEM_ENCRYPT is not at position 1 in the kernel");
+_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 2,
+	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 2 in the kernel");
+_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 3,
+	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at position 3 in the kernel");
+_Static_assert(CC_ATTR_GUEST_UNROLL_STRING_IO == 4,
+	       "ccattr: CC_ATTR_GUEST_UNROLL_STRING_IO is not at position 4 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SEV_SNP == 5,
+	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 5 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SNP_SECURE_TSC == 6,
+	       "ccattr: CC_ATTR_GUEST_SNP_SECURE_TSC is not at position 6 in the kernel");
+_Static_assert(CC_ATTR_HOST_SEV_SNP == 7,
+	       "ccattr: CC_ATTR_HOST_SEV_SNP is not at position 7 in the kernel");
+_Static_assert(CC_ATTR_SNP_SECURE_AVIC == 8,
+	       "ccattr: CC_ATTR_SNP_SECURE_AVIC is not at position 8 in the kernel");
+_Static_assert(CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE == 9,
+	       "ccattr: CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE is not at position 9 in the kernel");
+_Static_assert(CC_ATTR_ACCESS_IOAPIC_ENCRYPTED == 10,
+	       "ccattr: CC_ATTR_ACCESS_IOAPIC_ENCRYPTED is not at position 10 in the kernel");
+_Static_assert(CC_ATTR_ACCESS_TPM_ENCRYPTED == 11,
+	       "ccattr: CC_ATTR_ACCESS_TPM_ENCRYPTED is not at position 11 in the kernel");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"
@@ -207,9 +289,14 @@ static inline bool __hyperv_vtom_mirrors_cc_attr(enum cc_attr attr)
 {
 	switch (attr) {
 	case CC_ATTR_MEM_ENCRYPT:
+	case CC_ATTR_HOST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_STATE_ENCRYPT:
+	case CC_ATTR_GUEST_UNROLL_STRING_IO:
 	case CC_ATTR_GUEST_SEV_SNP:
+	case CC_ATTR_GUEST_SNP_SECURE_TSC:
+	case CC_ATTR_HOST_SEV_SNP:
+	case CC_ATTR_SNP_SECURE_AVIC:
 	case CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE:
 	case CC_ATTR_ACCESS_IOAPIC_ENCRYPTED:
 	case CC_ATTR_ACCESS_TPM_ENCRYPTED:
@@ -232,9 +319,14 @@ static inline bool __hyperv_vtom_mirrors_cc_attr(enum cc_attr attr)
 #endif
 #define CCATTR_KERNEL_ENUM_SPEC	"hyperv_vtom"
 #define CCATTR_KERNEL_HAS_CC_ATTR_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
 #define CCATTR_KERNEL_HAS_CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE
 #define CCATTR_KERNEL_HAS_CC_ATTR_ACCESS_IOAPIC_ENCRYPTED
 #define CCATTR_KERNEL_HAS_CC_ATTR_ACCESS_TPM_ENCRYPTED
@@ -253,7 +345,7 @@ static inline bool __hyperv_vtom_mirrors_cc_attr(enum cc_attr attr)
  * CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE, CC_ATTR_ACCESS_IOAPIC_ENCRYPTED,
  * CC_ATTR_ACCESS_TPM_ENCRYPTED.
  */
-#define HYPERV_VTOM_PLATFORM_HYPERV_VTOM_PARAVISOR	((u64)0x73ULL)
+#define HYPERV_VTOM_PLATFORM_HYPERV_VTOM_PARAVISOR	((u64)0xe05ULL)
 
 /*
  * hyperv_snp_enlightened: Hyper-V guest on AMD SEV-SNP in fully enlightened
@@ -264,7 +356,7 @@ static inline bool __hyperv_vtom_mirrors_cc_attr(enum cc_attr attr)
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
  */
-#define HYPERV_VTOM_PLATFORM_HYPERV_SNP_ENLIGHTENED	((u64)0xfULL)
+#define HYPERV_VTOM_PLATFORM_HYPERV_SNP_ENLIGHTENED	((u64)0x2dULL)
 
 /*
  * bare_metal: A machine without confidential computing.
@@ -303,10 +395,15 @@ static inline u64 hyperv_vtom_attrs_close(u64 base)
 	/* Each base attribute with what it implies. */
 	static const u64 implies[HYPERV_VTOM_NR_ATTRS] = {
 		[HYPERV_VTOM_BIT_MEM_ENCRYPT] = 0x1,
-		[HYPERV_VTOM_BIT_GUEST_MEM_ENCRYPT] = 0x3,
-		[HYPERV_VTOM_BIT_GUEST_STATE_ENCRYPT] = 0x7,
-		[HYPERV_VTOM_BIT_GUEST_SEV_SNP] = 0xf,
-		[HYPERV_VTOM_BIT_PARAVISOR_SPLIT_ADDRESS_SPACE] = 0x13,
+		[HYPERV_VTOM_BIT_HOST_MEM_ENCRYPT] = 0x3,
+		[HYPERV_VTOM_BIT_GUEST_MEM_ENCRYPT] = 0x5,
+		[HYPERV_VTOM_BIT_GUEST_STATE_ENCRYPT] = 0xd,
+		[HYPERV_VTOM_BIT_GUEST_UNROLL_STRING_IO] = 0x10,
+		[HYPERV_VTOM_BIT_GUEST_SEV_SNP] = 0x2d,
+		[HYPERV_VTOM_BIT_GUEST_SNP_SECURE_TSC] = 0x6d,
+		[HYPERV_VTOM_BIT_HOST_SEV_SNP] = 0x80,
+		[HYPERV_VTOM_BIT_SNP_SECURE_AVIC] = 0x12d,
+		[HYPERV_VTOM_BIT_PARAVISOR_SPLIT_ADDRESS_SPACE] = 0x205,
 	};
 	/* The derived attributes in evaluation order: present when any term matches. */
 	static const struct {
@@ -315,9 +412,9 @@ static inline u64 hyperv_vtom_attrs_close(u64 base)
 		u8 attr;
 	} terms[] = {
 		/* CC_ATTR_ACCESS_IOAPIC_ENCRYPTED = CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE */
-		{ 0x10, 0x10, HYPERV_VTOM_BIT_ACCESS_IOAPIC_ENCRYPTED },
+		{ 0x200, 0x200, HYPERV_VTOM_BIT_ACCESS_IOAPIC_ENCRYPTED },
 		/* CC_ATTR_ACCESS_TPM_ENCRYPTED = CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE */
-		{ 0x10, 0x10, HYPERV_VTOM_BIT_ACCESS_TPM_ENCRYPTED },
+		{ 0x200, 0x200, HYPERV_VTOM_BIT_ACCESS_TPM_ENCRYPTED },
 	};
 	unsigned int i;
 	u64 set = 0;
@@ -347,30 +444,30 @@ static inline enum hyperv_vtom_map __hyperv_vtom_rule_set_decide(unsigned int ru
 	} rows[] = {
 		/* Rule set 0: outside every device */
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, HYPERV_VTOM_MAP_UNSPECIFIED },
 		/* Rule set 1: ioapic */
 		/* map ioapic encrypted when CC_ATTR_ACCESS_IOAPIC_ENCRYPTED; */
-		{ 0x20, 0x20, HYPERV_VTOM_MAP_ENCRYPTED },
+		{ 0x400, 0x400, HYPERV_VTOM_MAP_ENCRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, HYPERV_VTOM_MAP_UNSPECIFIED },
 		/* Rule set 2: vtpm in tpm_tis */
 		/* map vtpm encrypted when CC_ATTR_ACCESS_TPM_ENCRYPTED; */
-		{ 0x40, 0x40, HYPERV_VTOM_MAP_ENCRYPTED },
+		{ 0x800, 0x800, HYPERV_VTOM_MAP_ENCRYPTED },
 		/* map tpm_tis decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, HYPERV_VTOM_MAP_UNSPECIFIED },
 		/* Rule set 3: tpm_tis */
 		/* map tpm_tis decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, HYPERV_VTOM_MAP_DECRYPTED },
+		{ 0x4, 0x4, HYPERV_VTOM_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, HYPERV_VTOM_MAP_UNSPECIFIED },
 	};
@@ -510,6 +607,10 @@ static inline u64 hyperv_vtom_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
 		base |= 1ULL << HYPERV_VTOM_BIT_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
+		base |= 1ULL << HYPERV_VTOM_BIT_HOST_MEM_ENCRYPT;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
 		base |= 1ULL << HYPERV_VTOM_BIT_GUEST_MEM_ENCRYPT;
@@ -518,9 +619,25 @@ static inline u64 hyperv_vtom_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
 		base |= 1ULL << HYPERV_VTOM_BIT_GUEST_STATE_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
+	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO))
+		base |= 1ULL << HYPERV_VTOM_BIT_GUEST_UNROLL_STRING_IO;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
 	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP))
 		base |= 1ULL << HYPERV_VTOM_BIT_GUEST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+	if (cc_platform_has(CC_ATTR_GUEST_SNP_SECURE_TSC))
+		base |= 1ULL << HYPERV_VTOM_BIT_GUEST_SNP_SECURE_TSC;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+	if (cc_platform_has(CC_ATTR_HOST_SEV_SNP))
+		base |= 1ULL << HYPERV_VTOM_BIT_HOST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
+	if (cc_platform_has(CC_ATTR_SNP_SECURE_AVIC))
+		base |= 1ULL << HYPERV_VTOM_BIT_SNP_SECURE_AVIC;
 #endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE
 	if (cc_platform_has(CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE))

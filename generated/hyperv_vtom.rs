@@ -19,22 +19,74 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active (host or guest).
+    /// Memory encryption is active
+    ///
+    /// The platform/OS is running with active memory encryption. This includes running
+    /// either as a bare-metal system or a hypervisor and actively using memory
+    /// encryption or as a guest/virtual machine and actively using memory encryption.
+    ///
+    /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Guest memory is encrypted: the platform runs as a guest/virtual machine and
-    /// actively uses memory encryption.
+    /// Host memory encryption is active
+    ///
+    /// The platform/OS is running as a bare-metal system or a hypervisor and actively
+    /// using memory encryption.
+    ///
+    /// Examples include SME.
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
-    GuestMemEncrypt = 1,
-    /// Guest state encryption is active: the guest's register state is encrypted too
-    /// (SEV-ES and SEV-SNP).
+    HostMemEncrypt = 1,
+    /// Guest memory encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption.
+    ///
+    /// Examples include SEV and SEV-ES.
+    ///
+    /// Implies `CC_ATTR_MEM_ENCRYPT`.
+    GuestMemEncrypt = 2,
+    /// Guest state encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption and register state encryption.
+    ///
+    /// Examples include SEV-ES.
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    GuestStateEncrypt = 2,
-    /// The guest runs with AMD SEV-SNP and the C-bit (not vTOM).
+    GuestStateEncrypt = 3,
+    /// String I/O is implemented with IN/OUT instructions
+    ///
+    /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
+    /// instructions in place of string I/O.
+    ///
+    /// Examples include TDX guest & SEV.
+    GuestUnrollStringIo = 4,
+    /// Guest SNP is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP features.
     ///
     /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
-    GuestSevSnp = 3,
+    GuestSevSnp = 5,
+    /// SNP Secure TSC is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP Secure TSC feature.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    GuestSnpSecureTsc = 6,
+    /// AMD SNP enabled on the host.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests.
+    HostSevSnp = 7,
+    /// Secure AVIC mode is active.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests with full Secure AVIC capabilities.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    SnpSecureAvic = 8,
     /// A paravisor splits the guest physical address space at vTOM: addresses below it
     /// are encrypted, addresses above it are shared with the host.
     ///
@@ -43,7 +95,7 @@ pub enum CcAttr {
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
     /// Formerly `CC_ATTR_HAS_PARAVISOR`.
-    ParavisorSplitAddressSpace = 4,
+    ParavisorSplitAddressSpace = 9,
     /// The IO-APIC is reached through an encrypted mapping.
     ///
     /// Never a kernel attribute: proposed in the 2023 patch series, not merged (see
@@ -52,7 +104,7 @@ pub enum CcAttr {
     /// Derived, never reported by platform code: present when
     /// `CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE`.
     /// Formerly `CC_ATTR_EMULATED_IOAPIC`.
-    AccessIoapicEncrypted = 5,
+    AccessIoapicEncrypted = 10,
     /// The TPM is reached through an encrypted mapping.
     ///
     /// Never a kernel attribute: an option in the 2023 review, not merged (see
@@ -60,16 +112,21 @@ pub enum CcAttr {
     ///
     /// Derived, never reported by platform code: present when
     /// `CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE`.
-    AccessTpmEncrypted = 6,
+    AccessTpmEncrypted = 11,
 }
 
 impl CcAttr {
     /// Every attribute, in declaration order (by value).
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 12] = [
         Self::MemEncrypt,
+        Self::HostMemEncrypt,
         Self::GuestMemEncrypt,
         Self::GuestStateEncrypt,
+        Self::GuestUnrollStringIo,
         Self::GuestSevSnp,
+        Self::GuestSnpSecureTsc,
+        Self::HostSevSnp,
+        Self::SnpSecureAvic,
         Self::ParavisorSplitAddressSpace,
         Self::AccessIoapicEncrypted,
         Self::AccessTpmEncrypted,
@@ -92,9 +149,14 @@ impl CcAttr {
     pub const fn name(self) -> &'static str {
         match self {
             Self::MemEncrypt => "CC_ATTR_MEM_ENCRYPT",
+            Self::HostMemEncrypt => "CC_ATTR_HOST_MEM_ENCRYPT",
             Self::GuestMemEncrypt => "CC_ATTR_GUEST_MEM_ENCRYPT",
             Self::GuestStateEncrypt => "CC_ATTR_GUEST_STATE_ENCRYPT",
+            Self::GuestUnrollStringIo => "CC_ATTR_GUEST_UNROLL_STRING_IO",
             Self::GuestSevSnp => "CC_ATTR_GUEST_SEV_SNP",
+            Self::GuestSnpSecureTsc => "CC_ATTR_GUEST_SNP_SECURE_TSC",
+            Self::HostSevSnp => "CC_ATTR_HOST_SEV_SNP",
+            Self::SnpSecureAvic => "CC_ATTR_SNP_SECURE_AVIC",
             Self::ParavisorSplitAddressSpace => "CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE",
             Self::AccessIoapicEncrypted => "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED",
             Self::AccessTpmEncrypted => "CC_ATTR_ACCESS_TPM_ENCRYPTED",
@@ -109,7 +171,7 @@ impl CcAttr {
 }
 
 /// The number of attributes: every attribute's value is below it.
-pub const NR_ATTRS: usize = 7;
+pub const NR_ATTRS: usize = 12;
 
 /// A set of attributes: bit `i` is the attribute whose value is `i`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -149,13 +211,15 @@ impl AttrSet {
     #[must_use]
     pub const fn close(self) -> Self {
         /// Each attribute with what it implies, by value (nothing for derived ones).
-        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x3, 0x7, 0xf, 0x13, 0x0, 0x0];
+        const IMPLIES: [u64; NR_ATTRS] = [
+            0x1, 0x3, 0x5, 0xd, 0x10, 0x2d, 0x6d, 0x80, 0x12d, 0x205, 0x0, 0x0,
+        ];
 
         /// The derived attributes' terms, in evaluation order: an attribute is
         /// present when `set & mask == value` for any of its terms.
         const TERMS: [(u64, u64, CcAttr); 2] = [
-            (0x10, 0x10, CcAttr::AccessIoapicEncrypted),
-            (0x10, 0x10, CcAttr::AccessTpmEncrypted),
+            (0x200, 0x200, CcAttr::AccessIoapicEncrypted),
+            (0x200, 0x200, CcAttr::AccessTpmEncrypted),
         ];
 
         let mut set = 0;
@@ -188,7 +252,7 @@ pub mod platforms {
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE`,
     /// `CC_ATTR_ACCESS_IOAPIC_ENCRYPTED`, `CC_ATTR_ACCESS_TPM_ENCRYPTED`.
-    pub const HYPERV_VTOM_PARAVISOR: super::AttrSet = super::AttrSet::from_bits(0x73);
+    pub const HYPERV_VTOM_PARAVISOR: super::AttrSet = super::AttrSet::from_bits(0xe05);
 
     /// Hyper-V guest on AMD SEV-SNP in fully enlightened mode: no paravisor and no vTOM.
     /// It uses the C-bit and reports the SEV-SNP set (amd_cc_platform_has()); without a
@@ -197,7 +261,7 @@ pub mod platforms {
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
-    pub const HYPERV_SNP_ENLIGHTENED: super::AttrSet = super::AttrSet::from_bits(0xf);
+    pub const HYPERV_SNP_ENLIGHTENED: super::AttrSet = super::AttrSet::from_bits(0x2d);
 
     /// A machine without confidential computing.
     ///
@@ -253,7 +317,7 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     ///
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
-    const OUTSIDE: &[Row] = &[(0x2, 0x2, MapDecision::Decrypted)];
+    const OUTSIDE: &[Row] = &[(0x4, 0x4, MapDecision::Decrypted)];
 
     /// Rule set 1: ioapic.
     ///
@@ -261,8 +325,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const IOAPIC: &[Row] = &[
-        (0x20, 0x20, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x400, 0x400, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 2: vtpm in tpm_tis.
@@ -272,9 +336,9 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const VTPM_IN_TPM_TIS: &[Row] = &[
-        (0x40, 0x40, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x800, 0x800, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 3: tpm_tis.
@@ -283,8 +347,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const TPM_TIS: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// The address space in runs that lie inside the same devices, in address
@@ -336,15 +400,15 @@ pub const fn is_private_mmio(attrs: AttrSet, addr: u64) -> bool {
         (
             0x0000_0000_fec0_0000,
             0x0000_0000_fec0_0fff,
-            &[(0x20, 0x20, MapDecision::Encrypted), (0x2, 0x2, MapDecision::Decrypted)],
+            &[(0x400, 0x400, MapDecision::Encrypted), (0x4, 0x4, MapDecision::Decrypted)],
         ),
         (
             0x0000_0000_fed4_0000,
             0x0000_0000_fed4_0fff,
             &[
-                (0x40, 0x40, MapDecision::Encrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
+                (0x800, 0x800, MapDecision::Encrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
             ],
         ),
     ];

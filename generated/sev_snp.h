@@ -81,28 +81,91 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active (host or guest).
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
+	 *
+	 * The platform/OS is running with active memory encryption. This includes running
+	 * either as a bare-metal system or a hypervisor and actively using memory
+	 * encryption or as a guest/virtual machine and actively using memory encryption.
+	 *
+	 * Examples include SME, SEV and SEV-ES.
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
+	 *
+	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
+	 * using memory encryption.
+	 *
+	 * Examples include SME.
+	 *
+	 * Implies CC_ATTR_MEM_ENCRYPT.
+	 */
+	CC_ATTR_HOST_MEM_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption.
+	 *
+	 * Examples include SEV and SEV-ES.
 	 *
 	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest register state encryption is
-	 * active (SEV-ES and later).
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption and register state encryption.
+	 *
+	 * Examples include SEV-ES.
 	 *
 	 * Implies CC_ATTR_GUEST_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_STATE_ENCRYPT,
 	/**
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
+	 *
+	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
+	 * instructions in place of string I/O.
+	 *
+	 * Examples include TDX guest & SEV.
+	 */
+	CC_ATTR_GUEST_UNROLL_STRING_IO,
+	/**
 	 * @CC_ATTR_GUEST_SEV_SNP: Guest SNP is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP features.
 	 *
 	 * Implies CC_ATTR_GUEST_STATE_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_SEV_SNP,
+	/**
+	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: SNP Secure TSC is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP Secure TSC feature.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_GUEST_SNP_SECURE_TSC,
+	/**
+	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP enabled on the host.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests.
+	 */
+	CC_ATTR_HOST_SEV_SNP,
+	/**
+	 * @CC_ATTR_SNP_SECURE_AVIC: Secure AVIC mode is active.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests with full Secure AVIC capabilities.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_SNP_SECURE_AVIC,
 	/**
 	 * @CC_ATTR_GUEST_TDISP_ACCEPTED: The guest has accepted the assigned
 	 * device's TDISP interface (SEV-TIO).
@@ -125,14 +188,19 @@ enum cc_attr {
 #endif
 #endif /* !__SEV_SNP_KERNEL_CC_ATTR */
 
-#define SEV_SNP_NR_ATTRS	6
+#define SEV_SNP_NR_ATTRS	11
 
 /**
  * enum sev_snp_bit - The bits of sev_snp's attribute sets
  * @SEV_SNP_BIT_MEM_ENCRYPT: CC_ATTR_MEM_ENCRYPT.
+ * @SEV_SNP_BIT_HOST_MEM_ENCRYPT: CC_ATTR_HOST_MEM_ENCRYPT.
  * @SEV_SNP_BIT_GUEST_MEM_ENCRYPT: CC_ATTR_GUEST_MEM_ENCRYPT.
  * @SEV_SNP_BIT_GUEST_STATE_ENCRYPT: CC_ATTR_GUEST_STATE_ENCRYPT.
+ * @SEV_SNP_BIT_GUEST_UNROLL_STRING_IO: CC_ATTR_GUEST_UNROLL_STRING_IO.
  * @SEV_SNP_BIT_GUEST_SEV_SNP: CC_ATTR_GUEST_SEV_SNP.
+ * @SEV_SNP_BIT_GUEST_SNP_SECURE_TSC: CC_ATTR_GUEST_SNP_SECURE_TSC.
+ * @SEV_SNP_BIT_HOST_SEV_SNP: CC_ATTR_HOST_SEV_SNP.
+ * @SEV_SNP_BIT_SNP_SECURE_AVIC: CC_ATTR_SNP_SECURE_AVIC.
  * @SEV_SNP_BIT_GUEST_TDISP_ACCEPTED: CC_ATTR_GUEST_TDISP_ACCEPTED.
  * @SEV_SNP_BIT_ACCESS_TDI_MMIO_ENCRYPTED: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED.
  *
@@ -143,9 +211,14 @@ enum cc_attr {
  */
 enum sev_snp_bit {
 	SEV_SNP_BIT_MEM_ENCRYPT,
+	SEV_SNP_BIT_HOST_MEM_ENCRYPT,
 	SEV_SNP_BIT_GUEST_MEM_ENCRYPT,
 	SEV_SNP_BIT_GUEST_STATE_ENCRYPT,
+	SEV_SNP_BIT_GUEST_UNROLL_STRING_IO,
 	SEV_SNP_BIT_GUEST_SEV_SNP,
+	SEV_SNP_BIT_GUEST_SNP_SECURE_TSC,
+	SEV_SNP_BIT_HOST_SEV_SNP,
+	SEV_SNP_BIT_SNP_SECURE_AVIC,
 	SEV_SNP_BIT_GUEST_TDISP_ACCEPTED,
 	SEV_SNP_BIT_ACCESS_TDI_MMIO_ENCRYPTED,
 };
@@ -159,16 +232,26 @@ enum sev_snp_bit {
  */
 _Static_assert(CC_ATTR_MEM_ENCRYPT == 0,
 	       "ccattr: CC_ATTR_MEM_ENCRYPT is not at position 0 in the kernel");
-_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 1,
-	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 1 in the kernel");
-_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 2,
-	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at position 2 in the kernel");
-_Static_assert(CC_ATTR_GUEST_SEV_SNP == 3,
-	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 3 in the kernel");
-_Static_assert(CC_ATTR_GUEST_TDISP_ACCEPTED == 4,
-	       "ccattr: CC_ATTR_GUEST_TDISP_ACCEPTED is not at position 4 in the kernel");
-_Static_assert(CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED == 5,
-	       "ccattr: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED is not at position 5 in the kernel");
+_Static_assert(CC_ATTR_HOST_MEM_ENCRYPT == 1,
+	       "ccattr: CC_ATTR_HOST_MEM_ENCRYPT is not at position 1 in the kernel");
+_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 2,
+	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 2 in the kernel");
+_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 3,
+	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at position 3 in the kernel");
+_Static_assert(CC_ATTR_GUEST_UNROLL_STRING_IO == 4,
+	       "ccattr: CC_ATTR_GUEST_UNROLL_STRING_IO is not at position 4 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SEV_SNP == 5,
+	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 5 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SNP_SECURE_TSC == 6,
+	       "ccattr: CC_ATTR_GUEST_SNP_SECURE_TSC is not at position 6 in the kernel");
+_Static_assert(CC_ATTR_HOST_SEV_SNP == 7,
+	       "ccattr: CC_ATTR_HOST_SEV_SNP is not at position 7 in the kernel");
+_Static_assert(CC_ATTR_SNP_SECURE_AVIC == 8,
+	       "ccattr: CC_ATTR_SNP_SECURE_AVIC is not at position 8 in the kernel");
+_Static_assert(CC_ATTR_GUEST_TDISP_ACCEPTED == 9,
+	       "ccattr: CC_ATTR_GUEST_TDISP_ACCEPTED is not at position 9 in the kernel");
+_Static_assert(CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED == 10,
+	       "ccattr: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED is not at position 10 in the kernel");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"
@@ -176,9 +259,14 @@ static inline bool __sev_snp_mirrors_cc_attr(enum cc_attr attr)
 {
 	switch (attr) {
 	case CC_ATTR_MEM_ENCRYPT:
+	case CC_ATTR_HOST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_STATE_ENCRYPT:
+	case CC_ATTR_GUEST_UNROLL_STRING_IO:
 	case CC_ATTR_GUEST_SEV_SNP:
+	case CC_ATTR_GUEST_SNP_SECURE_TSC:
+	case CC_ATTR_HOST_SEV_SNP:
+	case CC_ATTR_SNP_SECURE_AVIC:
 	case CC_ATTR_GUEST_TDISP_ACCEPTED:
 	case CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED:
 		return true;
@@ -196,9 +284,14 @@ static inline bool __sev_snp_mirrors_cc_attr(enum cc_attr attr)
 #endif
 #define CCATTR_KERNEL_ENUM_SPEC	"sev_snp"
 #define CCATTR_KERNEL_HAS_CC_ATTR_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP_ACCEPTED
 #define CCATTR_KERNEL_HAS_CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED
 #endif /* __SEV_SNP_DESCRIBES_CC_ATTR */
@@ -212,14 +305,14 @@ static inline bool __sev_snp_mirrors_cc_attr(enum cc_attr attr)
  * sev_es_guest: AMD SEV-ES guest.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_STATE_ENCRYPT.
  */
-#define SEV_SNP_PLATFORM_SEV_ES_GUEST		((u64)0x7ULL)
+#define SEV_SNP_PLATFORM_SEV_ES_GUEST		((u64)0xdULL)
 
 /*
  * sev_snp_guest: AMD SEV-SNP guest whose devices are all emulated or shared.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
  * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
  */
-#define SEV_SNP_PLATFORM_SEV_SNP_GUEST		((u64)0xfULL)
+#define SEV_SNP_PLATFORM_SEV_SNP_GUEST		((u64)0x2dULL)
 
 /*
  * sev_snp_tio_guest: AMD SEV-SNP guest with an accepted TDISP device (SEV-TIO).
@@ -227,7 +320,7 @@ static inline bool __sev_snp_mirrors_cc_attr(enum cc_attr attr)
  * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP,
  * CC_ATTR_GUEST_TDISP_ACCEPTED, CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED.
  */
-#define SEV_SNP_PLATFORM_SEV_SNP_TIO_GUEST	((u64)0x3fULL)
+#define SEV_SNP_PLATFORM_SEV_SNP_TIO_GUEST	((u64)0x62dULL)
 
 /*
  * bare_metal: A machine without confidential computing.
@@ -266,10 +359,15 @@ static inline u64 sev_snp_attrs_close(u64 base)
 	/* Each base attribute with what it implies. */
 	static const u64 implies[SEV_SNP_NR_ATTRS] = {
 		[SEV_SNP_BIT_MEM_ENCRYPT] = 0x1,
-		[SEV_SNP_BIT_GUEST_MEM_ENCRYPT] = 0x3,
-		[SEV_SNP_BIT_GUEST_STATE_ENCRYPT] = 0x7,
-		[SEV_SNP_BIT_GUEST_SEV_SNP] = 0xf,
-		[SEV_SNP_BIT_GUEST_TDISP_ACCEPTED] = 0x1f,
+		[SEV_SNP_BIT_HOST_MEM_ENCRYPT] = 0x3,
+		[SEV_SNP_BIT_GUEST_MEM_ENCRYPT] = 0x5,
+		[SEV_SNP_BIT_GUEST_STATE_ENCRYPT] = 0xd,
+		[SEV_SNP_BIT_GUEST_UNROLL_STRING_IO] = 0x10,
+		[SEV_SNP_BIT_GUEST_SEV_SNP] = 0x2d,
+		[SEV_SNP_BIT_GUEST_SNP_SECURE_TSC] = 0x6d,
+		[SEV_SNP_BIT_HOST_SEV_SNP] = 0x80,
+		[SEV_SNP_BIT_SNP_SECURE_AVIC] = 0x12d,
+		[SEV_SNP_BIT_GUEST_TDISP_ACCEPTED] = 0x22d,
 	};
 	/* The derived attributes in evaluation order: present when any term matches. */
 	static const struct {
@@ -281,7 +379,7 @@ static inline u64 sev_snp_attrs_close(u64 base)
 		 * CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED = CC_ATTR_GUEST_SEV_SNP &&
 		 * CC_ATTR_GUEST_TDISP_ACCEPTED
 		 */
-		{ 0x18, 0x18, SEV_SNP_BIT_ACCESS_TDI_MMIO_ENCRYPTED },
+		{ 0x220, 0x220, SEV_SNP_BIT_ACCESS_TDI_MMIO_ENCRYPTED },
 	};
 	unsigned int i;
 	u64 set = 0;
@@ -311,30 +409,30 @@ static inline enum sev_snp_map __sev_snp_rule_set_decide(unsigned int rule_set, 
 	} rows[] = {
 		/* Rule set 0: outside every device */
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, SEV_SNP_MAP_UNSPECIFIED },
 		/* Rule set 1: nvme_bar0 */
 		/* map nvme_bar0 encrypted when CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED; */
-		{ 0x20, 0x20, SEV_SNP_MAP_ENCRYPTED },
+		{ 0x400, 0x400, SEV_SNP_MAP_ENCRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, SEV_SNP_MAP_UNSPECIFIED },
 		/* Rule set 2: nvme_msix in nvme_bar0 */
 		/* map nvme_msix decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* map nvme_bar0 encrypted when CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED; */
-		{ 0x20, 0x20, SEV_SNP_MAP_ENCRYPTED },
+		{ 0x400, 0x400, SEV_SNP_MAP_ENCRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, SEV_SNP_MAP_UNSPECIFIED },
 		/* Rule set 3: ioapic */
 		/* map ioapic decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, SEV_SNP_MAP_DECRYPTED },
+		{ 0x4, 0x4, SEV_SNP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, SEV_SNP_MAP_UNSPECIFIED },
 	};
@@ -474,6 +572,10 @@ static inline u64 sev_snp_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
 		base |= 1ULL << SEV_SNP_BIT_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
+		base |= 1ULL << SEV_SNP_BIT_HOST_MEM_ENCRYPT;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
 		base |= 1ULL << SEV_SNP_BIT_GUEST_MEM_ENCRYPT;
@@ -482,9 +584,25 @@ static inline u64 sev_snp_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
 		base |= 1ULL << SEV_SNP_BIT_GUEST_STATE_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
+	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO))
+		base |= 1ULL << SEV_SNP_BIT_GUEST_UNROLL_STRING_IO;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
 	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP))
 		base |= 1ULL << SEV_SNP_BIT_GUEST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+	if (cc_platform_has(CC_ATTR_GUEST_SNP_SECURE_TSC))
+		base |= 1ULL << SEV_SNP_BIT_GUEST_SNP_SECURE_TSC;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+	if (cc_platform_has(CC_ATTR_HOST_SEV_SNP))
+		base |= 1ULL << SEV_SNP_BIT_HOST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
+	if (cc_platform_has(CC_ATTR_SNP_SECURE_AVIC))
+		base |= 1ULL << SEV_SNP_BIT_SNP_SECURE_AVIC;
 #endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP_ACCEPTED
 	if (cc_platform_has(CC_ATTR_GUEST_TDISP_ACCEPTED))

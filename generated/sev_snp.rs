@@ -15,38 +15,97 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active (host or guest).
+    /// Memory encryption is active
+    ///
+    /// The platform/OS is running with active memory encryption. This includes running
+    /// either as a bare-metal system or a hypervisor and actively using memory
+    /// encryption or as a guest/virtual machine and actively using memory encryption.
+    ///
+    /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Guest memory encryption is active.
+    /// Host memory encryption is active
+    ///
+    /// The platform/OS is running as a bare-metal system or a hypervisor and actively
+    /// using memory encryption.
+    ///
+    /// Examples include SME.
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
-    GuestMemEncrypt = 1,
-    /// Guest register state encryption is active (SEV-ES and later).
+    HostMemEncrypt = 1,
+    /// Guest memory encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption.
+    ///
+    /// Examples include SEV and SEV-ES.
+    ///
+    /// Implies `CC_ATTR_MEM_ENCRYPT`.
+    GuestMemEncrypt = 2,
+    /// Guest state encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption and register state encryption.
+    ///
+    /// Examples include SEV-ES.
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    GuestStateEncrypt = 2,
+    GuestStateEncrypt = 3,
+    /// String I/O is implemented with IN/OUT instructions
+    ///
+    /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
+    /// instructions in place of string I/O.
+    ///
+    /// Examples include TDX guest & SEV.
+    GuestUnrollStringIo = 4,
     /// Guest SNP is active.
     ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP features.
+    ///
     /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
-    GuestSevSnp = 3,
+    GuestSevSnp = 5,
+    /// SNP Secure TSC is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP Secure TSC feature.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    GuestSnpSecureTsc = 6,
+    /// AMD SNP enabled on the host.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests.
+    HostSevSnp = 7,
+    /// Secure AVIC mode is active.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests with full Secure AVIC capabilities.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    SnpSecureAvic = 8,
     /// The guest has accepted the assigned device's TDISP interface (SEV-TIO).
     ///
     /// Implies `CC_ATTR_GUEST_SEV_SNP`.
-    GuestTdispAccepted = 4,
+    GuestTdispAccepted = 9,
     /// The assigned device's private MMIO is reached through an encrypted mapping.
     ///
     /// Derived, never reported by platform code: present when
     /// `CC_ATTR_GUEST_SEV_SNP && CC_ATTR_GUEST_TDISP_ACCEPTED`.
-    AccessTdiMmioEncrypted = 5,
+    AccessTdiMmioEncrypted = 10,
 }
 
 impl CcAttr {
     /// Every attribute, in declaration order (by value).
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 11] = [
         Self::MemEncrypt,
+        Self::HostMemEncrypt,
         Self::GuestMemEncrypt,
         Self::GuestStateEncrypt,
+        Self::GuestUnrollStringIo,
         Self::GuestSevSnp,
+        Self::GuestSnpSecureTsc,
+        Self::HostSevSnp,
+        Self::SnpSecureAvic,
         Self::GuestTdispAccepted,
         Self::AccessTdiMmioEncrypted,
     ];
@@ -56,9 +115,14 @@ impl CcAttr {
     pub const fn name(self) -> &'static str {
         match self {
             Self::MemEncrypt => "CC_ATTR_MEM_ENCRYPT",
+            Self::HostMemEncrypt => "CC_ATTR_HOST_MEM_ENCRYPT",
             Self::GuestMemEncrypt => "CC_ATTR_GUEST_MEM_ENCRYPT",
             Self::GuestStateEncrypt => "CC_ATTR_GUEST_STATE_ENCRYPT",
+            Self::GuestUnrollStringIo => "CC_ATTR_GUEST_UNROLL_STRING_IO",
             Self::GuestSevSnp => "CC_ATTR_GUEST_SEV_SNP",
+            Self::GuestSnpSecureTsc => "CC_ATTR_GUEST_SNP_SECURE_TSC",
+            Self::HostSevSnp => "CC_ATTR_HOST_SEV_SNP",
+            Self::SnpSecureAvic => "CC_ATTR_SNP_SECURE_AVIC",
             Self::GuestTdispAccepted => "CC_ATTR_GUEST_TDISP_ACCEPTED",
             Self::AccessTdiMmioEncrypted => "CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED",
         }
@@ -72,7 +136,7 @@ impl CcAttr {
 }
 
 /// The number of attributes: every attribute's value is below it.
-pub const NR_ATTRS: usize = 6;
+pub const NR_ATTRS: usize = 11;
 
 /// A set of attributes: bit `i` is the attribute whose value is `i`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -112,12 +176,14 @@ impl AttrSet {
     #[must_use]
     pub const fn close(self) -> Self {
         /// Each attribute with what it implies, by value (nothing for derived ones).
-        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x3, 0x7, 0xf, 0x1f, 0x0];
+        const IMPLIES: [u64; NR_ATTRS] = [
+            0x1, 0x3, 0x5, 0xd, 0x10, 0x2d, 0x6d, 0x80, 0x12d, 0x22d, 0x0,
+        ];
 
         /// The derived attributes' terms, in evaluation order: an attribute is
         /// present when `set & mask == value` for any of its terms.
         const TERMS: [(u64, u64, CcAttr); 1] = [
-            (0x18, 0x18, CcAttr::AccessTdiMmioEncrypted),
+            (0x220, 0x220, CcAttr::AccessTdiMmioEncrypted),
         ];
 
         let mut set = 0;
@@ -146,20 +212,20 @@ pub mod platforms {
     /// AMD SEV-ES guest.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`, `CC_ATTR_GUEST_STATE_ENCRYPT`.
-    pub const SEV_ES_GUEST: super::AttrSet = super::AttrSet::from_bits(0x7);
+    pub const SEV_ES_GUEST: super::AttrSet = super::AttrSet::from_bits(0xd);
 
     /// AMD SEV-SNP guest whose devices are all emulated or shared.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
-    pub const SEV_SNP_GUEST: super::AttrSet = super::AttrSet::from_bits(0xf);
+    pub const SEV_SNP_GUEST: super::AttrSet = super::AttrSet::from_bits(0x2d);
 
     /// AMD SEV-SNP guest with an accepted TDISP device (SEV-TIO).
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`,
     /// `CC_ATTR_GUEST_TDISP_ACCEPTED`, `CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED`.
-    pub const SEV_SNP_TIO_GUEST: super::AttrSet = super::AttrSet::from_bits(0x3f);
+    pub const SEV_SNP_TIO_GUEST: super::AttrSet = super::AttrSet::from_bits(0x62d);
 
     /// A machine without confidential computing.
     ///
@@ -215,7 +281,7 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     ///
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
-    const OUTSIDE: &[Row] = &[(0x2, 0x2, MapDecision::Decrypted)];
+    const OUTSIDE: &[Row] = &[(0x4, 0x4, MapDecision::Decrypted)];
 
     /// Rule set 1: nvme_bar0.
     ///
@@ -223,8 +289,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const NVME_BAR0: &[Row] = &[
-        (0x20, 0x20, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x400, 0x400, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 2: nvme_msix in nvme_bar0.
@@ -234,9 +300,9 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const NVME_MSIX_IN_NVME_BAR0: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x20, 0x20, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x400, 0x400, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 3: ioapic.
@@ -245,8 +311,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const IOAPIC: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// The address space in runs that lie inside the same devices, in address
@@ -298,15 +364,15 @@ pub const fn is_private_mmio(attrs: AttrSet, addr: u64) -> bool {
         (
             0x0000_0000_f000_0000,
             0x0000_0000_f000_2fff,
-            &[(0x20, 0x20, MapDecision::Encrypted), (0x2, 0x2, MapDecision::Decrypted)],
+            &[(0x400, 0x400, MapDecision::Encrypted), (0x4, 0x4, MapDecision::Decrypted)],
         ),
         (
             0x0000_0000_f000_3000,
             0x0000_0000_f000_3fff,
             &[
-                (0x2, 0x2, MapDecision::Decrypted),
-                (0x20, 0x20, MapDecision::Encrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
+                (0x400, 0x400, MapDecision::Encrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
             ],
         ),
     ];

@@ -86,21 +86,91 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active (host or guest).
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
+	 *
+	 * The platform/OS is running with active memory encryption. This includes running
+	 * either as a bare-metal system or a hypervisor and actively using memory
+	 * encryption or as a guest/virtual machine and actively using memory encryption.
+	 *
+	 * Examples include SME, SEV and SEV-ES.
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
+	 *
+	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
+	 * using memory encryption.
+	 *
+	 * Examples include SME.
+	 *
+	 * Implies CC_ATTR_MEM_ENCRYPT.
+	 */
+	CC_ATTR_HOST_MEM_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption.
+	 *
+	 * Examples include SEV and SEV-ES.
 	 *
 	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_SEV_SNP: The guest is running with SEV-SNP enabled.
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption and register state encryption.
+	 *
+	 * Examples include SEV-ES.
 	 *
 	 * Implies CC_ATTR_GUEST_MEM_ENCRYPT.
 	 */
+	CC_ATTR_GUEST_STATE_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
+	 *
+	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
+	 * instructions in place of string I/O.
+	 *
+	 * Examples include TDX guest & SEV.
+	 */
+	CC_ATTR_GUEST_UNROLL_STRING_IO,
+	/**
+	 * @CC_ATTR_GUEST_SEV_SNP: Guest SNP is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP features.
+	 *
+	 * Implies CC_ATTR_GUEST_STATE_ENCRYPT.
+	 */
 	CC_ATTR_GUEST_SEV_SNP,
+	/**
+	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: SNP Secure TSC is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP Secure TSC feature.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_GUEST_SNP_SECURE_TSC,
+	/**
+	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP enabled on the host.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests.
+	 */
+	CC_ATTR_HOST_SEV_SNP,
+	/**
+	 * @CC_ATTR_SNP_SECURE_AVIC: Secure AVIC mode is active.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests with full Secure AVIC capabilities.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_SNP_SECURE_AVIC,
 	/**
 	 * @CC_ATTR_GUEST_TDISP: The guest's TSM can lock and accept assigned
 	 * PCIe functions (TDX Connect, SEV-TIO), so some device MMIO may be
@@ -133,13 +203,19 @@ enum cc_attr {
 #endif
 #endif /* !__TDISP_KERNEL_CC_ATTR */
 
-#define TDISP_NR_ATTRS	6
+#define TDISP_NR_ATTRS	12
 
 /**
  * enum tdisp_bit - The bits of tdisp's attribute sets
  * @TDISP_BIT_MEM_ENCRYPT: CC_ATTR_MEM_ENCRYPT.
+ * @TDISP_BIT_HOST_MEM_ENCRYPT: CC_ATTR_HOST_MEM_ENCRYPT.
  * @TDISP_BIT_GUEST_MEM_ENCRYPT: CC_ATTR_GUEST_MEM_ENCRYPT.
+ * @TDISP_BIT_GUEST_STATE_ENCRYPT: CC_ATTR_GUEST_STATE_ENCRYPT.
+ * @TDISP_BIT_GUEST_UNROLL_STRING_IO: CC_ATTR_GUEST_UNROLL_STRING_IO.
  * @TDISP_BIT_GUEST_SEV_SNP: CC_ATTR_GUEST_SEV_SNP.
+ * @TDISP_BIT_GUEST_SNP_SECURE_TSC: CC_ATTR_GUEST_SNP_SECURE_TSC.
+ * @TDISP_BIT_HOST_SEV_SNP: CC_ATTR_HOST_SEV_SNP.
+ * @TDISP_BIT_SNP_SECURE_AVIC: CC_ATTR_SNP_SECURE_AVIC.
  * @TDISP_BIT_GUEST_TDISP: CC_ATTR_GUEST_TDISP.
  * @TDISP_BIT_GUEST_PRIVATE_MMIO_REQUIRED: CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED.
  * @TDISP_BIT_ACCESS_ACCEPTED_MMIO_ENCRYPTED: CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED.
@@ -151,8 +227,14 @@ enum cc_attr {
  */
 enum tdisp_bit {
 	TDISP_BIT_MEM_ENCRYPT,
+	TDISP_BIT_HOST_MEM_ENCRYPT,
 	TDISP_BIT_GUEST_MEM_ENCRYPT,
+	TDISP_BIT_GUEST_STATE_ENCRYPT,
+	TDISP_BIT_GUEST_UNROLL_STRING_IO,
 	TDISP_BIT_GUEST_SEV_SNP,
+	TDISP_BIT_GUEST_SNP_SECURE_TSC,
+	TDISP_BIT_HOST_SEV_SNP,
+	TDISP_BIT_SNP_SECURE_AVIC,
 	TDISP_BIT_GUEST_TDISP,
 	TDISP_BIT_GUEST_PRIVATE_MMIO_REQUIRED,
 	TDISP_BIT_ACCESS_ACCEPTED_MMIO_ENCRYPTED,
@@ -165,18 +247,27 @@ enum tdisp_bit {
  * switch below does not build if it has one that the spec lacks, and the
  * compiler names it).
  */
-_Static_assert(CC_ATTR_MEM_ENCRYPT == 0,
-	       "ccattr: CC_ATTR_MEM_ENCRYPT is not at position 0 in the kernel");
-_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 1,
-	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 1 in the kernel");
-_Static_assert(CC_ATTR_GUEST_SEV_SNP == 2,
-	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 2 in the kernel");
-_Static_assert(CC_ATTR_GUEST_TDISP == 3,
-	       "ccattr: CC_ATTR_GUEST_TDISP is not at position 3 in the kernel");
-_Static_assert(CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED == 4,
-	       "ccattr: CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED is not at position 4 in the kernel");
-_Static_assert(CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED == 5,
-	       "ccattr: CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED is not at position 5 in the kernel");
+_Static_assert(CC_ATTR_MEM_ENCRYPT == 0, "ccattr: CC_ATTR_MEM_ENCRYPT is not at 0 in the kernel");
+_Static_assert(CC_ATTR_HOST_MEM_ENCRYPT == 1,
+	       "ccattr: CC_ATTR_HOST_MEM_ENCRYPT is not at 1 in the kernel");
+_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 2,
+	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at 2 in the kernel");
+_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 3,
+	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at 3 in the kernel");
+_Static_assert(CC_ATTR_GUEST_UNROLL_STRING_IO == 4,
+	       "ccattr: CC_ATTR_GUEST_UNROLL_STRING_IO is not at 4 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SEV_SNP == 5,
+	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at 5 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SNP_SECURE_TSC == 6,
+	       "ccattr: CC_ATTR_GUEST_SNP_SECURE_TSC is not at 6 in the kernel");
+_Static_assert(CC_ATTR_HOST_SEV_SNP == 7, "ccattr: CC_ATTR_HOST_SEV_SNP is not at 7 in the kernel");
+_Static_assert(CC_ATTR_SNP_SECURE_AVIC == 8,
+	       "ccattr: CC_ATTR_SNP_SECURE_AVIC is not at 8 in the kernel");
+_Static_assert(CC_ATTR_GUEST_TDISP == 9, "ccattr: CC_ATTR_GUEST_TDISP is not at 9 in the kernel");
+_Static_assert(CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED == 10,
+	       "ccattr: CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED is not at 10 in the kernel");
+_Static_assert(CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED == 11,
+	       "ccattr: CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED is not at 11 in the kernel");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"
@@ -184,8 +275,14 @@ static inline bool __tdisp_mirrors_cc_attr(enum cc_attr attr)
 {
 	switch (attr) {
 	case CC_ATTR_MEM_ENCRYPT:
+	case CC_ATTR_HOST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_MEM_ENCRYPT:
+	case CC_ATTR_GUEST_STATE_ENCRYPT:
+	case CC_ATTR_GUEST_UNROLL_STRING_IO:
 	case CC_ATTR_GUEST_SEV_SNP:
+	case CC_ATTR_GUEST_SNP_SECURE_TSC:
+	case CC_ATTR_HOST_SEV_SNP:
+	case CC_ATTR_SNP_SECURE_AVIC:
 	case CC_ATTR_GUEST_TDISP:
 	case CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED:
 	case CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED:
@@ -204,8 +301,14 @@ static inline bool __tdisp_mirrors_cc_attr(enum cc_attr attr)
 #endif
 #define CCATTR_KERNEL_ENUM_SPEC	"tdisp"
 #define CCATTR_KERNEL_HAS_CC_ATTR_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED
 #define CCATTR_KERNEL_HAS_CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED
@@ -220,7 +323,7 @@ static inline bool __tdisp_mirrors_cc_attr(enum cc_attr attr)
  * tdx_guest: Intel TDX guest without device assignment.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT.
  */
-#define TDISP_PLATFORM_TDX_GUEST		((u64)0x3ULL)
+#define TDISP_PLATFORM_TDX_GUEST		((u64)0x5ULL)
 
 /*
  * tdx_connect_guest: Intel TDX guest with TDX Connect, which requires assigned functions to be
@@ -229,22 +332,23 @@ static inline bool __tdisp_mirrors_cc_attr(enum cc_attr attr)
  * CC_ATTR_GUEST_TDISP, CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED,
  * CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED.
  */
-#define TDISP_PLATFORM_TDX_CONNECT_GUEST	((u64)0x3bULL)
+#define TDISP_PLATFORM_TDX_CONNECT_GUEST	((u64)0xe05ULL)
 
 /*
  * sev_snp_guest: AMD SEV-SNP guest without device assignment.
- * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
+ * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
+ * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP.
  */
-#define TDISP_PLATFORM_SEV_SNP_GUEST		((u64)0x7ULL)
+#define TDISP_PLATFORM_SEV_SNP_GUEST		((u64)0x2dULL)
 
 /*
  * sev_tio_guest: AMD SEV-SNP guest with SEV-TIO. A function it has not accepted stays usable
  * as an untrusted, shared device.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT,
- * CC_ATTR_GUEST_SEV_SNP, CC_ATTR_GUEST_TDISP,
+ * CC_ATTR_GUEST_STATE_ENCRYPT, CC_ATTR_GUEST_SEV_SNP, CC_ATTR_GUEST_TDISP,
  * CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED.
  */
-#define TDISP_PLATFORM_SEV_TIO_GUEST		((u64)0x2fULL)
+#define TDISP_PLATFORM_SEV_TIO_GUEST		((u64)0xa2dULL)
 
 /*
  * bare_metal: A machine without confidential computing.
@@ -311,10 +415,16 @@ static inline u64 tdisp_attrs_close(u64 base)
 	/* Each base attribute with what it implies. */
 	static const u64 implies[TDISP_NR_ATTRS] = {
 		[TDISP_BIT_MEM_ENCRYPT] = 0x1,
-		[TDISP_BIT_GUEST_MEM_ENCRYPT] = 0x3,
-		[TDISP_BIT_GUEST_SEV_SNP] = 0x7,
-		[TDISP_BIT_GUEST_TDISP] = 0xb,
-		[TDISP_BIT_GUEST_PRIVATE_MMIO_REQUIRED] = 0x1b,
+		[TDISP_BIT_HOST_MEM_ENCRYPT] = 0x3,
+		[TDISP_BIT_GUEST_MEM_ENCRYPT] = 0x5,
+		[TDISP_BIT_GUEST_STATE_ENCRYPT] = 0xd,
+		[TDISP_BIT_GUEST_UNROLL_STRING_IO] = 0x10,
+		[TDISP_BIT_GUEST_SEV_SNP] = 0x2d,
+		[TDISP_BIT_GUEST_SNP_SECURE_TSC] = 0x6d,
+		[TDISP_BIT_HOST_SEV_SNP] = 0x80,
+		[TDISP_BIT_SNP_SECURE_AVIC] = 0x12d,
+		[TDISP_BIT_GUEST_TDISP] = 0x205,
+		[TDISP_BIT_GUEST_PRIVATE_MMIO_REQUIRED] = 0x605,
 	};
 	/* The derived attributes in evaluation order: present when any term matches. */
 	static const struct {
@@ -323,7 +433,7 @@ static inline u64 tdisp_attrs_close(u64 base)
 		u8 attr;
 	} terms[] = {
 		/* CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED = CC_ATTR_GUEST_TDISP */
-		{ 0x8, 0x8, TDISP_BIT_ACCESS_ACCEPTED_MMIO_ENCRYPTED },
+		{ 0x200, 0x200, TDISP_BIT_ACCESS_ACCEPTED_MMIO_ENCRYPTED },
 	};
 	unsigned int i;
 	u64 set = 0;
@@ -353,21 +463,21 @@ static inline enum tdisp_map __tdisp_rule_set_decide(unsigned int rule_set, u64 
 	} rows[] = {
 		/* Rule set 0: outside every device */
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDISP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDISP_MAP_UNSPECIFIED },
 		/* Rule set 2: ioapic */
 		/* map ioapic decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDISP_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDISP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDISP_MAP_UNSPECIFIED },
 		/* Rule set 3: tpm */
 		/* map tpm decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDISP_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDISP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDISP_MAP_UNSPECIFIED },
 	};
@@ -490,17 +600,17 @@ static inline enum tdisp_map tdisp_decide_probed(u64 attrs, enum tdisp_probed de
 	} rows[] = {
 		/* pci_bar: its map rules, then the default rules */
 		/* map pci_bar refuse when CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED && !TDISP_RUN; */
-		{ 0x10, 0x10, 0x1, 0x0, TDISP_MAP_REFUSED },
+		{ 0x400, 0x400, 0x1, 0x0, TDISP_MAP_REFUSED },
 		/* map pci_bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT && MSIX_BAR; */
-		{ 0x2, 0x2, 0x2, 0x2, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, 0x2, 0x2, TDISP_MAP_DECRYPTED },
 		/*
 		 * map pci_bar encrypted when CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED && TDISP_RUN;
 		 */
-		{ 0x20, 0x20, 0x1, 0x1, TDISP_MAP_ENCRYPTED },
+		{ 0x800, 0x800, 0x1, 0x1, TDISP_MAP_ENCRYPTED },
 		/* map pci_bar decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, 0x0, 0x0, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, 0x0, 0x0, TDISP_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, 0x0, 0x0, TDISP_MAP_DECRYPTED },
+		{ 0x4, 0x4, 0x0, 0x0, TDISP_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, 0x0, 0x0, TDISP_MAP_UNSPECIFIED },
 	};
@@ -540,13 +650,37 @@ static inline u64 tdisp_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
 		base |= 1ULL << TDISP_BIT_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
+		base |= 1ULL << TDISP_BIT_HOST_MEM_ENCRYPT;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
 		base |= 1ULL << TDISP_BIT_GUEST_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
+	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		base |= 1ULL << TDISP_BIT_GUEST_STATE_ENCRYPT;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
+	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO))
+		base |= 1ULL << TDISP_BIT_GUEST_UNROLL_STRING_IO;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
 	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP))
 		base |= 1ULL << TDISP_BIT_GUEST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+	if (cc_platform_has(CC_ATTR_GUEST_SNP_SECURE_TSC))
+		base |= 1ULL << TDISP_BIT_GUEST_SNP_SECURE_TSC;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+	if (cc_platform_has(CC_ATTR_HOST_SEV_SNP))
+		base |= 1ULL << TDISP_BIT_HOST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
+	if (cc_platform_has(CC_ATTR_SNP_SECURE_AVIC))
+		base |= 1ULL << TDISP_BIT_SNP_SECURE_AVIC;
 #endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP
 	if (cc_platform_has(CC_ATTR_GUEST_TDISP))

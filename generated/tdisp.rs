@@ -20,40 +20,104 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active (host or guest).
+    /// Memory encryption is active
+    ///
+    /// The platform/OS is running with active memory encryption. This includes running
+    /// either as a bare-metal system or a hypervisor and actively using memory
+    /// encryption or as a guest/virtual machine and actively using memory encryption.
+    ///
+    /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Guest memory encryption is active.
+    /// Host memory encryption is active
+    ///
+    /// The platform/OS is running as a bare-metal system or a hypervisor and actively
+    /// using memory encryption.
+    ///
+    /// Examples include SME.
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
-    GuestMemEncrypt = 1,
-    /// The guest is running with SEV-SNP enabled.
+    HostMemEncrypt = 1,
+    /// Guest memory encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption.
+    ///
+    /// Examples include SEV and SEV-ES.
+    ///
+    /// Implies `CC_ATTR_MEM_ENCRYPT`.
+    GuestMemEncrypt = 2,
+    /// Guest state encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption and register state encryption.
+    ///
+    /// Examples include SEV-ES.
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    GuestSevSnp = 2,
+    GuestStateEncrypt = 3,
+    /// String I/O is implemented with IN/OUT instructions
+    ///
+    /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
+    /// instructions in place of string I/O.
+    ///
+    /// Examples include TDX guest & SEV.
+    GuestUnrollStringIo = 4,
+    /// Guest SNP is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP features.
+    ///
+    /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
+    GuestSevSnp = 5,
+    /// SNP Secure TSC is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP Secure TSC feature.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    GuestSnpSecureTsc = 6,
+    /// AMD SNP enabled on the host.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests.
+    HostSevSnp = 7,
+    /// Secure AVIC mode is active.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests with full Secure AVIC capabilities.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    SnpSecureAvic = 8,
     /// The guest's TSM can lock and accept assigned PCIe functions (TDX Connect,
     /// SEV-TIO), so some device MMIO may be private. Not a kernel attribute: in
     /// v6.19 the PCI TSM core asks the TSM driver.
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    GuestTdisp = 3,
+    GuestTdisp = 9,
     /// An assigned function's MMIO must be private: a BAR of a function that is not
     /// accepted is refused, not mapped shared (the IORES_MUST_ENCRYPT proposal). Not
     /// a kernel attribute.
     ///
     /// Implies `CC_ATTR_GUEST_TDISP`.
-    GuestPrivateMmioRequired = 4,
+    GuestPrivateMmioRequired = 10,
     /// An accepted function's private MMIO is reached through an encrypted mapping.
     ///
     /// Derived, never reported by platform code: present when `CC_ATTR_GUEST_TDISP`.
-    AccessAcceptedMmioEncrypted = 5,
+    AccessAcceptedMmioEncrypted = 11,
 }
 
 impl CcAttr {
     /// Every attribute, in declaration order (by value).
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 12] = [
         Self::MemEncrypt,
+        Self::HostMemEncrypt,
         Self::GuestMemEncrypt,
+        Self::GuestStateEncrypt,
+        Self::GuestUnrollStringIo,
         Self::GuestSevSnp,
+        Self::GuestSnpSecureTsc,
+        Self::HostSevSnp,
+        Self::SnpSecureAvic,
         Self::GuestTdisp,
         Self::GuestPrivateMmioRequired,
         Self::AccessAcceptedMmioEncrypted,
@@ -64,8 +128,14 @@ impl CcAttr {
     pub const fn name(self) -> &'static str {
         match self {
             Self::MemEncrypt => "CC_ATTR_MEM_ENCRYPT",
+            Self::HostMemEncrypt => "CC_ATTR_HOST_MEM_ENCRYPT",
             Self::GuestMemEncrypt => "CC_ATTR_GUEST_MEM_ENCRYPT",
+            Self::GuestStateEncrypt => "CC_ATTR_GUEST_STATE_ENCRYPT",
+            Self::GuestUnrollStringIo => "CC_ATTR_GUEST_UNROLL_STRING_IO",
             Self::GuestSevSnp => "CC_ATTR_GUEST_SEV_SNP",
+            Self::GuestSnpSecureTsc => "CC_ATTR_GUEST_SNP_SECURE_TSC",
+            Self::HostSevSnp => "CC_ATTR_HOST_SEV_SNP",
+            Self::SnpSecureAvic => "CC_ATTR_SNP_SECURE_AVIC",
             Self::GuestTdisp => "CC_ATTR_GUEST_TDISP",
             Self::GuestPrivateMmioRequired => "CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED",
             Self::AccessAcceptedMmioEncrypted => "CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED",
@@ -80,7 +150,7 @@ impl CcAttr {
 }
 
 /// The number of attributes: every attribute's value is below it.
-pub const NR_ATTRS: usize = 6;
+pub const NR_ATTRS: usize = 12;
 
 /// A set of attributes: bit `i` is the attribute whose value is `i`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -120,12 +190,14 @@ impl AttrSet {
     #[must_use]
     pub const fn close(self) -> Self {
         /// Each attribute with what it implies, by value (nothing for derived ones).
-        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x3, 0x7, 0xb, 0x1b, 0x0];
+        const IMPLIES: [u64; NR_ATTRS] = [
+            0x1, 0x3, 0x5, 0xd, 0x10, 0x2d, 0x6d, 0x80, 0x12d, 0x205, 0x605, 0x0,
+        ];
 
         /// The derived attributes' terms, in evaluation order: an attribute is
         /// present when `set & mask == value` for any of its terms.
         const TERMS: [(u64, u64, CcAttr); 1] = [
-            (0x8, 0x8, CcAttr::AccessAcceptedMmioEncrypted),
+            (0x200, 0x200, CcAttr::AccessAcceptedMmioEncrypted),
         ];
 
         let mut set = 0;
@@ -154,7 +226,7 @@ pub mod platforms {
     /// Intel TDX guest without device assignment.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x3);
+    pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x5);
 
     /// Intel TDX guest with TDX Connect, which requires assigned functions to be
     /// accepted before their MMIO is mapped.
@@ -162,20 +234,21 @@ pub mod platforms {
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_TDISP`, `CC_ATTR_GUEST_PRIVATE_MMIO_REQUIRED`,
     /// `CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED`.
-    pub const TDX_CONNECT_GUEST: super::AttrSet = super::AttrSet::from_bits(0x3b);
+    pub const TDX_CONNECT_GUEST: super::AttrSet = super::AttrSet::from_bits(0xe05);
 
     /// AMD SEV-SNP guest without device assignment.
     ///
-    /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
-    pub const SEV_SNP_GUEST: super::AttrSet = super::AttrSet::from_bits(0x7);
+    /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
+    /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`.
+    pub const SEV_SNP_GUEST: super::AttrSet = super::AttrSet::from_bits(0x2d);
 
     /// AMD SEV-SNP guest with SEV-TIO. A function it has not accepted stays usable
     /// as an untrusted, shared device.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
-    /// `CC_ATTR_GUEST_SEV_SNP`, `CC_ATTR_GUEST_TDISP`,
-    /// `CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED`.
-    pub const SEV_TIO_GUEST: super::AttrSet = super::AttrSet::from_bits(0x2f);
+    /// `CC_ATTR_GUEST_STATE_ENCRYPT`, `CC_ATTR_GUEST_SEV_SNP`,
+    /// `CC_ATTR_GUEST_TDISP`, `CC_ATTR_ACCESS_ACCEPTED_MMIO_ENCRYPTED`.
+    pub const SEV_TIO_GUEST: super::AttrSet = super::AttrSet::from_bits(0xa2d);
 
     /// A machine without confidential computing.
     ///
@@ -233,7 +306,7 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     ///
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
-    const OUTSIDE: &[Row] = &[(0x2, 0x2, MapDecision::Decrypted)];
+    const OUTSIDE: &[Row] = &[(0x4, 0x4, MapDecision::Decrypted)];
 
     /// Rule set 2: ioapic.
     ///
@@ -241,8 +314,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const IOAPIC: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 3: tpm.
@@ -251,8 +324,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const TPM: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// The address space in runs that lie inside the same devices, in address
@@ -404,11 +477,11 @@ pub const fn decide_probed(attrs: AttrSet, dev: Probed, caps: CapSet) -> MapDeci
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const PCI_BAR: &[Row] = &[
-        (0x10, 0x10, 0x1, 0x0, MapDecision::Refused),
-        (0x2, 0x2, 0x2, 0x2, MapDecision::Decrypted),
-        (0x20, 0x20, 0x1, 0x1, MapDecision::Encrypted),
-        (0x2, 0x2, 0x0, 0x0, MapDecision::Decrypted),
-        (0x2, 0x2, 0x0, 0x0, MapDecision::Decrypted),
+        (0x400, 0x400, 0x1, 0x0, MapDecision::Refused),
+        (0x4, 0x4, 0x2, 0x2, MapDecision::Decrypted),
+        (0x800, 0x800, 0x1, 0x1, MapDecision::Encrypted),
+        (0x4, 0x4, 0x0, 0x0, MapDecision::Decrypted),
+        (0x4, 0x4, 0x0, 0x0, MapDecision::Decrypted),
         (0x0, 0x0, 0x0, 0x0, MapDecision::Unspecified),
     ];
 

@@ -79,19 +79,91 @@ typedef uint8_t u8;
  */
 enum cc_attr {
 	/**
-	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active (host or guest).
+	 * @CC_ATTR_MEM_ENCRYPT: Memory encryption is active
+	 *
+	 * The platform/OS is running with active memory encryption. This includes running
+	 * either as a bare-metal system or a hypervisor and actively using memory
+	 * encryption or as a guest/virtual machine and actively using memory encryption.
+	 *
+	 * Examples include SME, SEV and SEV-ES.
 	 */
 	CC_ATTR_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active.
+	 * @CC_ATTR_HOST_MEM_ENCRYPT: Host memory encryption is active
+	 *
+	 * The platform/OS is running as a bare-metal system or a hypervisor and actively
+	 * using memory encryption.
+	 *
+	 * Examples include SME.
+	 *
+	 * Implies CC_ATTR_MEM_ENCRYPT.
+	 */
+	CC_ATTR_HOST_MEM_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_MEM_ENCRYPT: Guest memory encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption.
+	 *
+	 * Examples include SEV and SEV-ES.
 	 *
 	 * Implies CC_ATTR_MEM_ENCRYPT.
 	 */
 	CC_ATTR_GUEST_MEM_ENCRYPT,
 	/**
-	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions.
+	 * @CC_ATTR_GUEST_STATE_ENCRYPT: Guest state encryption is active
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using memory
+	 * encryption and register state encryption.
+	 *
+	 * Examples include SEV-ES.
+	 *
+	 * Implies CC_ATTR_GUEST_MEM_ENCRYPT.
+	 */
+	CC_ATTR_GUEST_STATE_ENCRYPT,
+	/**
+	 * @CC_ATTR_GUEST_UNROLL_STRING_IO: String I/O is implemented with IN/OUT instructions
+	 *
+	 * The platform/OS is running as a guest/virtual machine and uses IN/OUT
+	 * instructions in place of string I/O.
+	 *
+	 * Examples include TDX guest & SEV.
 	 */
 	CC_ATTR_GUEST_UNROLL_STRING_IO,
+	/**
+	 * @CC_ATTR_GUEST_SEV_SNP: Guest SNP is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP features.
+	 *
+	 * Implies CC_ATTR_GUEST_STATE_ENCRYPT.
+	 */
+	CC_ATTR_GUEST_SEV_SNP,
+	/**
+	 * @CC_ATTR_GUEST_SNP_SECURE_TSC: SNP Secure TSC is active.
+	 *
+	 * The platform/OS is running as a guest/virtual machine and actively using AMD
+	 * SEV-SNP Secure TSC feature.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_GUEST_SNP_SECURE_TSC,
+	/**
+	 * @CC_ATTR_HOST_SEV_SNP: AMD SNP enabled on the host.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests.
+	 */
+	CC_ATTR_HOST_SEV_SNP,
+	/**
+	 * @CC_ATTR_SNP_SECURE_AVIC: Secure AVIC mode is active.
+	 *
+	 * The host kernel is running with the necessary features enabled to run SEV-SNP
+	 * guests with full Secure AVIC capabilities.
+	 *
+	 * Implies CC_ATTR_GUEST_SEV_SNP.
+	 */
+	CC_ATTR_SNP_SECURE_AVIC,
 	/**
 	 * @CC_ATTR_GUEST_TDISP_ACCEPTED: The TD has accepted the assigned
 	 * device's TDISP interface (TDX Connect).
@@ -113,13 +185,19 @@ enum cc_attr {
 #endif
 #endif /* !__TDX_KERNEL_CC_ATTR */
 
-#define TDX_NR_ATTRS	5
+#define TDX_NR_ATTRS	11
 
 /**
  * enum tdx_bit - The bits of tdx's attribute sets
  * @TDX_BIT_MEM_ENCRYPT: CC_ATTR_MEM_ENCRYPT.
+ * @TDX_BIT_HOST_MEM_ENCRYPT: CC_ATTR_HOST_MEM_ENCRYPT.
  * @TDX_BIT_GUEST_MEM_ENCRYPT: CC_ATTR_GUEST_MEM_ENCRYPT.
+ * @TDX_BIT_GUEST_STATE_ENCRYPT: CC_ATTR_GUEST_STATE_ENCRYPT.
  * @TDX_BIT_GUEST_UNROLL_STRING_IO: CC_ATTR_GUEST_UNROLL_STRING_IO.
+ * @TDX_BIT_GUEST_SEV_SNP: CC_ATTR_GUEST_SEV_SNP.
+ * @TDX_BIT_GUEST_SNP_SECURE_TSC: CC_ATTR_GUEST_SNP_SECURE_TSC.
+ * @TDX_BIT_HOST_SEV_SNP: CC_ATTR_HOST_SEV_SNP.
+ * @TDX_BIT_SNP_SECURE_AVIC: CC_ATTR_SNP_SECURE_AVIC.
  * @TDX_BIT_GUEST_TDISP_ACCEPTED: CC_ATTR_GUEST_TDISP_ACCEPTED.
  * @TDX_BIT_ACCESS_TDI_MMIO_ENCRYPTED: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED.
  *
@@ -130,8 +208,14 @@ enum cc_attr {
  */
 enum tdx_bit {
 	TDX_BIT_MEM_ENCRYPT,
+	TDX_BIT_HOST_MEM_ENCRYPT,
 	TDX_BIT_GUEST_MEM_ENCRYPT,
+	TDX_BIT_GUEST_STATE_ENCRYPT,
 	TDX_BIT_GUEST_UNROLL_STRING_IO,
+	TDX_BIT_GUEST_SEV_SNP,
+	TDX_BIT_GUEST_SNP_SECURE_TSC,
+	TDX_BIT_HOST_SEV_SNP,
+	TDX_BIT_SNP_SECURE_AVIC,
 	TDX_BIT_GUEST_TDISP_ACCEPTED,
 	TDX_BIT_ACCESS_TDI_MMIO_ENCRYPTED,
 };
@@ -145,14 +229,26 @@ enum tdx_bit {
  */
 _Static_assert(CC_ATTR_MEM_ENCRYPT == 0,
 	       "ccattr: CC_ATTR_MEM_ENCRYPT is not at position 0 in the kernel");
-_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 1,
-	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 1 in the kernel");
-_Static_assert(CC_ATTR_GUEST_UNROLL_STRING_IO == 2,
-	       "ccattr: CC_ATTR_GUEST_UNROLL_STRING_IO is not at position 2 in the kernel");
-_Static_assert(CC_ATTR_GUEST_TDISP_ACCEPTED == 3,
-	       "ccattr: CC_ATTR_GUEST_TDISP_ACCEPTED is not at position 3 in the kernel");
-_Static_assert(CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED == 4,
-	       "ccattr: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED is not at position 4 in the kernel");
+_Static_assert(CC_ATTR_HOST_MEM_ENCRYPT == 1,
+	       "ccattr: CC_ATTR_HOST_MEM_ENCRYPT is not at position 1 in the kernel");
+_Static_assert(CC_ATTR_GUEST_MEM_ENCRYPT == 2,
+	       "ccattr: CC_ATTR_GUEST_MEM_ENCRYPT is not at position 2 in the kernel");
+_Static_assert(CC_ATTR_GUEST_STATE_ENCRYPT == 3,
+	       "ccattr: CC_ATTR_GUEST_STATE_ENCRYPT is not at position 3 in the kernel");
+_Static_assert(CC_ATTR_GUEST_UNROLL_STRING_IO == 4,
+	       "ccattr: CC_ATTR_GUEST_UNROLL_STRING_IO is not at position 4 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SEV_SNP == 5,
+	       "ccattr: CC_ATTR_GUEST_SEV_SNP is not at position 5 in the kernel");
+_Static_assert(CC_ATTR_GUEST_SNP_SECURE_TSC == 6,
+	       "ccattr: CC_ATTR_GUEST_SNP_SECURE_TSC is not at position 6 in the kernel");
+_Static_assert(CC_ATTR_HOST_SEV_SNP == 7,
+	       "ccattr: CC_ATTR_HOST_SEV_SNP is not at position 7 in the kernel");
+_Static_assert(CC_ATTR_SNP_SECURE_AVIC == 8,
+	       "ccattr: CC_ATTR_SNP_SECURE_AVIC is not at position 8 in the kernel");
+_Static_assert(CC_ATTR_GUEST_TDISP_ACCEPTED == 9,
+	       "ccattr: CC_ATTR_GUEST_TDISP_ACCEPTED is not at position 9 in the kernel");
+_Static_assert(CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED == 10,
+	       "ccattr: CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED is not at position 10 in the kernel");
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"
@@ -160,8 +256,14 @@ static inline bool __tdx_mirrors_cc_attr(enum cc_attr attr)
 {
 	switch (attr) {
 	case CC_ATTR_MEM_ENCRYPT:
+	case CC_ATTR_HOST_MEM_ENCRYPT:
 	case CC_ATTR_GUEST_MEM_ENCRYPT:
+	case CC_ATTR_GUEST_STATE_ENCRYPT:
 	case CC_ATTR_GUEST_UNROLL_STRING_IO:
+	case CC_ATTR_GUEST_SEV_SNP:
+	case CC_ATTR_GUEST_SNP_SECURE_TSC:
+	case CC_ATTR_HOST_SEV_SNP:
+	case CC_ATTR_SNP_SECURE_AVIC:
 	case CC_ATTR_GUEST_TDISP_ACCEPTED:
 	case CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED:
 		return true;
@@ -179,8 +281,14 @@ static inline bool __tdx_mirrors_cc_attr(enum cc_attr attr)
 #endif
 #define CCATTR_KERNEL_ENUM_SPEC	"tdx"
 #define CCATTR_KERNEL_HAS_CC_ATTR_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+#define CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+#define CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
 #define CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP_ACCEPTED
 #define CCATTR_KERNEL_HAS_CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED
 #endif /* __TDX_DESCRIBES_CC_ATTR */
@@ -194,7 +302,7 @@ static inline bool __tdx_mirrors_cc_attr(enum cc_attr attr)
  * tdx_guest: Intel TDX guest.
  * Full set: CC_ATTR_MEM_ENCRYPT, CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_GUEST_UNROLL_STRING_IO.
  */
-#define TDX_PLATFORM_TDX_GUEST		((u64)0x7ULL)
+#define TDX_PLATFORM_TDX_GUEST		((u64)0x15ULL)
 
 /*
  * tdx_connect_guest: Intel TDX guest with an accepted TDX Connect device.
@@ -202,7 +310,7 @@ static inline bool __tdx_mirrors_cc_attr(enum cc_attr attr)
  * CC_ATTR_GUEST_UNROLL_STRING_IO, CC_ATTR_GUEST_TDISP_ACCEPTED,
  * CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED.
  */
-#define TDX_PLATFORM_TDX_CONNECT_GUEST	((u64)0x1fULL)
+#define TDX_PLATFORM_TDX_CONNECT_GUEST	((u64)0x615ULL)
 
 /*
  * bare_metal: A machine without confidential computing.
@@ -241,9 +349,15 @@ static inline u64 tdx_attrs_close(u64 base)
 	/* Each base attribute with what it implies. */
 	static const u64 implies[TDX_NR_ATTRS] = {
 		[TDX_BIT_MEM_ENCRYPT] = 0x1,
-		[TDX_BIT_GUEST_MEM_ENCRYPT] = 0x3,
-		[TDX_BIT_GUEST_UNROLL_STRING_IO] = 0x4,
-		[TDX_BIT_GUEST_TDISP_ACCEPTED] = 0xb,
+		[TDX_BIT_HOST_MEM_ENCRYPT] = 0x3,
+		[TDX_BIT_GUEST_MEM_ENCRYPT] = 0x5,
+		[TDX_BIT_GUEST_STATE_ENCRYPT] = 0xd,
+		[TDX_BIT_GUEST_UNROLL_STRING_IO] = 0x10,
+		[TDX_BIT_GUEST_SEV_SNP] = 0x2d,
+		[TDX_BIT_GUEST_SNP_SECURE_TSC] = 0x6d,
+		[TDX_BIT_HOST_SEV_SNP] = 0x80,
+		[TDX_BIT_SNP_SECURE_AVIC] = 0x12d,
+		[TDX_BIT_GUEST_TDISP_ACCEPTED] = 0x205,
 	};
 	/* The derived attributes in evaluation order: present when any term matches. */
 	static const struct {
@@ -252,7 +366,7 @@ static inline u64 tdx_attrs_close(u64 base)
 		u8 attr;
 	} terms[] = {
 		/* CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED = CC_ATTR_GUEST_TDISP_ACCEPTED */
-		{ 0x8, 0x8, TDX_BIT_ACCESS_TDI_MMIO_ENCRYPTED },
+		{ 0x200, 0x200, TDX_BIT_ACCESS_TDI_MMIO_ENCRYPTED },
 	};
 	unsigned int i;
 	u64 set = 0;
@@ -282,41 +396,41 @@ static inline enum tdx_map __tdx_rule_set_decide(unsigned int rule_set, u64 attr
 	} rows[] = {
 		/* Rule set 0: outside every device */
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDX_MAP_UNSPECIFIED },
 		/* Rule set 1: tpm */
 		/* map tpm decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDX_MAP_UNSPECIFIED },
 		/* Rule set 2: accel_private_regs in accel_bar2 */
 		/* map accel_private_regs encrypted when CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED; */
-		{ 0x10, 0x10, TDX_MAP_ENCRYPTED },
+		{ 0x400, 0x400, TDX_MAP_ENCRYPTED },
 		/* map accel_bar2 decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDX_MAP_UNSPECIFIED },
 		/* Rule set 3: accel_doorbells in accel_private_regs in accel_bar2 */
 		/* map accel_doorbells decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* map accel_private_regs encrypted when CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED; */
-		{ 0x10, 0x10, TDX_MAP_ENCRYPTED },
+		{ 0x400, 0x400, TDX_MAP_ENCRYPTED },
 		/* map accel_bar2 decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDX_MAP_UNSPECIFIED },
 		/* Rule set 4: accel_bar2 */
 		/* map accel_bar2 decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT; */
-		{ 0x2, 0x2, TDX_MAP_DECRYPTED },
+		{ 0x4, 0x4, TDX_MAP_DECRYPTED },
 		/* No rule decides. */
 		{ 0x0, 0x0, TDX_MAP_UNSPECIFIED },
 	};
@@ -457,13 +571,37 @@ static inline u64 tdx_kernel_base(void)
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT))
 		base |= 1ULL << TDX_BIT_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_MEM_ENCRYPT
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
+		base |= 1ULL << TDX_BIT_HOST_MEM_ENCRYPT;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_MEM_ENCRYPT
 	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT))
 		base |= 1ULL << TDX_BIT_GUEST_MEM_ENCRYPT;
 #endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_STATE_ENCRYPT
+	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT))
+		base |= 1ULL << TDX_BIT_GUEST_STATE_ENCRYPT;
+#endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_UNROLL_STRING_IO
 	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO))
 		base |= 1ULL << TDX_BIT_GUEST_UNROLL_STRING_IO;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SEV_SNP
+	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP))
+		base |= 1ULL << TDX_BIT_GUEST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_SNP_SECURE_TSC
+	if (cc_platform_has(CC_ATTR_GUEST_SNP_SECURE_TSC))
+		base |= 1ULL << TDX_BIT_GUEST_SNP_SECURE_TSC;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_HOST_SEV_SNP
+	if (cc_platform_has(CC_ATTR_HOST_SEV_SNP))
+		base |= 1ULL << TDX_BIT_HOST_SEV_SNP;
+#endif
+#ifdef CCATTR_KERNEL_HAS_CC_ATTR_SNP_SECURE_AVIC
+	if (cc_platform_has(CC_ATTR_SNP_SECURE_AVIC))
+		base |= 1ULL << TDX_BIT_SNP_SECURE_AVIC;
 #endif
 #ifdef CCATTR_KERNEL_HAS_CC_ATTR_GUEST_TDISP_ACCEPTED
 	if (cc_platform_has(CC_ATTR_GUEST_TDISP_ACCEPTED))

@@ -14,30 +14,96 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CcAttr {
-    /// Memory encryption is active (host or guest).
+    /// Memory encryption is active
+    ///
+    /// The platform/OS is running with active memory encryption. This includes running
+    /// either as a bare-metal system or a hypervisor and actively using memory
+    /// encryption or as a guest/virtual machine and actively using memory encryption.
+    ///
+    /// Examples include SME, SEV and SEV-ES.
     MemEncrypt = 0,
-    /// Guest memory encryption is active.
+    /// Host memory encryption is active
+    ///
+    /// The platform/OS is running as a bare-metal system or a hypervisor and actively
+    /// using memory encryption.
+    ///
+    /// Examples include SME.
     ///
     /// Implies `CC_ATTR_MEM_ENCRYPT`.
-    GuestMemEncrypt = 1,
-    /// String I/O is implemented with IN/OUT instructions.
-    GuestUnrollStringIo = 2,
+    HostMemEncrypt = 1,
+    /// Guest memory encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption.
+    ///
+    /// Examples include SEV and SEV-ES.
+    ///
+    /// Implies `CC_ATTR_MEM_ENCRYPT`.
+    GuestMemEncrypt = 2,
+    /// Guest state encryption is active
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using memory
+    /// encryption and register state encryption.
+    ///
+    /// Examples include SEV-ES.
+    ///
+    /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
+    GuestStateEncrypt = 3,
+    /// String I/O is implemented with IN/OUT instructions
+    ///
+    /// The platform/OS is running as a guest/virtual machine and uses IN/OUT
+    /// instructions in place of string I/O.
+    ///
+    /// Examples include TDX guest & SEV.
+    GuestUnrollStringIo = 4,
+    /// Guest SNP is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP features.
+    ///
+    /// Implies `CC_ATTR_GUEST_STATE_ENCRYPT`.
+    GuestSevSnp = 5,
+    /// SNP Secure TSC is active.
+    ///
+    /// The platform/OS is running as a guest/virtual machine and actively using AMD
+    /// SEV-SNP Secure TSC feature.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    GuestSnpSecureTsc = 6,
+    /// AMD SNP enabled on the host.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests.
+    HostSevSnp = 7,
+    /// Secure AVIC mode is active.
+    ///
+    /// The host kernel is running with the necessary features enabled to run SEV-SNP
+    /// guests with full Secure AVIC capabilities.
+    ///
+    /// Implies `CC_ATTR_GUEST_SEV_SNP`.
+    SnpSecureAvic = 8,
     /// The TD has accepted the assigned device's TDISP interface (TDX Connect).
     ///
     /// Implies `CC_ATTR_GUEST_MEM_ENCRYPT`.
-    GuestTdispAccepted = 3,
+    GuestTdispAccepted = 9,
     /// The assigned device's private MMIO is reached through an encrypted mapping.
     ///
     /// Derived, never reported by platform code: present when `CC_ATTR_GUEST_TDISP_ACCEPTED`.
-    AccessTdiMmioEncrypted = 4,
+    AccessTdiMmioEncrypted = 10,
 }
 
 impl CcAttr {
     /// Every attribute, in declaration order (by value).
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 11] = [
         Self::MemEncrypt,
+        Self::HostMemEncrypt,
         Self::GuestMemEncrypt,
+        Self::GuestStateEncrypt,
         Self::GuestUnrollStringIo,
+        Self::GuestSevSnp,
+        Self::GuestSnpSecureTsc,
+        Self::HostSevSnp,
+        Self::SnpSecureAvic,
         Self::GuestTdispAccepted,
         Self::AccessTdiMmioEncrypted,
     ];
@@ -47,8 +113,14 @@ impl CcAttr {
     pub const fn name(self) -> &'static str {
         match self {
             Self::MemEncrypt => "CC_ATTR_MEM_ENCRYPT",
+            Self::HostMemEncrypt => "CC_ATTR_HOST_MEM_ENCRYPT",
             Self::GuestMemEncrypt => "CC_ATTR_GUEST_MEM_ENCRYPT",
+            Self::GuestStateEncrypt => "CC_ATTR_GUEST_STATE_ENCRYPT",
             Self::GuestUnrollStringIo => "CC_ATTR_GUEST_UNROLL_STRING_IO",
+            Self::GuestSevSnp => "CC_ATTR_GUEST_SEV_SNP",
+            Self::GuestSnpSecureTsc => "CC_ATTR_GUEST_SNP_SECURE_TSC",
+            Self::HostSevSnp => "CC_ATTR_HOST_SEV_SNP",
+            Self::SnpSecureAvic => "CC_ATTR_SNP_SECURE_AVIC",
             Self::GuestTdispAccepted => "CC_ATTR_GUEST_TDISP_ACCEPTED",
             Self::AccessTdiMmioEncrypted => "CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED",
         }
@@ -62,7 +134,7 @@ impl CcAttr {
 }
 
 /// The number of attributes: every attribute's value is below it.
-pub const NR_ATTRS: usize = 5;
+pub const NR_ATTRS: usize = 11;
 
 /// A set of attributes: bit `i` is the attribute whose value is `i`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -102,12 +174,14 @@ impl AttrSet {
     #[must_use]
     pub const fn close(self) -> Self {
         /// Each attribute with what it implies, by value (nothing for derived ones).
-        const IMPLIES: [u64; NR_ATTRS] = [0x1, 0x3, 0x4, 0xb, 0x0];
+        const IMPLIES: [u64; NR_ATTRS] = [
+            0x1, 0x3, 0x5, 0xd, 0x10, 0x2d, 0x6d, 0x80, 0x12d, 0x205, 0x0,
+        ];
 
         /// The derived attributes' terms, in evaluation order: an attribute is
         /// present when `set & mask == value` for any of its terms.
         const TERMS: [(u64, u64, CcAttr); 1] = [
-            (0x8, 0x8, CcAttr::AccessTdiMmioEncrypted),
+            (0x200, 0x200, CcAttr::AccessTdiMmioEncrypted),
         ];
 
         let mut set = 0;
@@ -137,14 +211,14 @@ pub mod platforms {
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`.
-    pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x7);
+    pub const TDX_GUEST: super::AttrSet = super::AttrSet::from_bits(0x15);
 
     /// Intel TDX guest with an accepted TDX Connect device.
     ///
     /// Full set: `CC_ATTR_MEM_ENCRYPT`, `CC_ATTR_GUEST_MEM_ENCRYPT`,
     /// `CC_ATTR_GUEST_UNROLL_STRING_IO`, `CC_ATTR_GUEST_TDISP_ACCEPTED`,
     /// `CC_ATTR_ACCESS_TDI_MMIO_ENCRYPTED`.
-    pub const TDX_CONNECT_GUEST: super::AttrSet = super::AttrSet::from_bits(0x1f);
+    pub const TDX_CONNECT_GUEST: super::AttrSet = super::AttrSet::from_bits(0x615);
 
     /// A machine without confidential computing.
     ///
@@ -200,7 +274,7 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     ///
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
-    const OUTSIDE: &[Row] = &[(0x2, 0x2, MapDecision::Decrypted)];
+    const OUTSIDE: &[Row] = &[(0x4, 0x4, MapDecision::Decrypted)];
 
     /// Rule set 1: tpm.
     ///
@@ -208,8 +282,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const TPM: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 2: accel_private_regs in accel_bar2.
@@ -219,9 +293,9 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const ACCEL_PRIVATE_REGS_IN_ACCEL_BAR2: &[Row] = &[
-        (0x10, 0x10, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x400, 0x400, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 3: accel_doorbells in accel_private_regs in accel_bar2.
@@ -232,10 +306,10 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const ACCEL_DOORBELLS_IN_ACCEL_PRIVATE_REGS_IN_ACCEL_BAR2: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x10, 0x10, MapDecision::Encrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x400, 0x400, MapDecision::Encrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// Rule set 4: accel_bar2.
@@ -244,8 +318,8 @@ pub const fn decide(attrs: AttrSet, addr: u64, size: u64) -> MapDecision {
     /// - `default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;`
     /// - otherwise no rule decides.
     const ACCEL_BAR2: &[Row] = &[
-        (0x2, 0x2, MapDecision::Decrypted),
-        (0x2, 0x2, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
+        (0x4, 0x4, MapDecision::Decrypted),
     ];
 
     /// The address space in runs that lie inside the same devices, in address
@@ -300,19 +374,19 @@ pub const fn is_private_mmio(attrs: AttrSet, addr: u64) -> bool {
             0x0000_0003_8000_0000,
             0x0000_0003_8003_efff,
             &[
-                (0x10, 0x10, MapDecision::Encrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
+                (0x400, 0x400, MapDecision::Encrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
             ],
         ),
         (
             0x0000_0003_8003_f000,
             0x0000_0003_8003_ffff,
             &[
-                (0x2, 0x2, MapDecision::Decrypted),
-                (0x10, 0x10, MapDecision::Encrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
-                (0x2, 0x2, MapDecision::Decrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
+                (0x400, 0x400, MapDecision::Encrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
+                (0x4, 0x4, MapDecision::Decrypted),
             ],
         ),
     ];

@@ -59,9 +59,14 @@ pub enum Command {
         /// Write nothing; exit 1 and show a diff if any file in DIR differs.
         #[arg(long)]
         check: bool,
-        /// Also write a Make-style depfile naming every input.
+        /// Also write a Make-style depfile naming every input (the spec and every
+        /// file it includes).
         #[arg(long)]
         depfile: Option<PathBuf>,
+        /// The target of the depfile's rule (default: the generated files), as
+        /// gcc's -MT: for a Makefile whose rule makes a stamp file.
+        #[arg(long, value_name = "TARGET", requires = "depfile")]
+        depfile_target: Option<PathBuf>,
         /// Overwrite files that lack the generator's header comment.
         #[arg(long)]
         force: bool,

@@ -51,6 +51,13 @@ fn copy_example(dir: &Path) -> PathBuf {
         dir.join("hyperv_vtom.ccattr"),
     )
     .expect("copy spec");
+    // And the file it includes.
+    std::fs::create_dir_all(dir.join("attrs")).expect("mkdir attrs");
+    std::fs::copy(
+        root().join("examples/attrs/linux_mainline.ccattr"),
+        dir.join("attrs/linux_mainline.ccattr"),
+    )
+    .expect("copy included file");
     crate_dir
 }
 
@@ -122,6 +129,27 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
         );
     }
 
+    // rustc tracks what include_spec! read: the spec and the file it includes are in
+    // the library's dep-info, so Cargo rebuilds the crate when either changes.
+    let deps = target_dir().join("debug/deps");
+    let dep_info: String = std::fs::read_dir(&deps)
+        .expect("deps")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("libccattr_example_cargo_build-") && name.ends_with(".d")
+                || name.starts_with("ccattr_example_cargo_build-") && name.ends_with(".d")
+        })
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .collect();
+    let here = dir.path().to_string_lossy().into_owned();
+    for file in ["hyperv_vtom.ccattr", "attrs/linux_mainline.ccattr"] {
+        assert!(
+            dep_info.contains(&format!("{here}/cargo-build/../{file}")),
+            "{file} is not in the dep-info:\n{dep_info}"
+        );
+    }
+
     // Nothing changed: the build script does not run again.
     let again = cargo(&crate_dir, &["build", "-v"]);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -150,6 +178,28 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
         "{out}"
     );
 
+    // The included file changed: the build script runs again (it named the file in
+    // a rerun-if-changed line), include_spec! expands again (the file is its tracked
+    // input too), and the program answers from the new attribute set. Without
+    // GUEST_STATE_ENCRYPT implying GUEST_MEM_ENCRYPT, the enlightened SNP guest is no
+    // longer an encrypted guest.
+    let included = dir.path().join("attrs/linux_mainline.ccattr");
+    let attrs = std::fs::read_to_string(&included).expect("read included file");
+    let cut = attrs.replace(
+        "attr CC_ATTR_GUEST_STATE_ENCRYPT implies CC_ATTR_GUEST_MEM_ENCRYPT;",
+        "attr CC_ATTR_GUEST_STATE_ENCRYPT;",
+    );
+    assert_ne!(cut, attrs);
+    std::fs::write(&included, &cut).expect("write included file");
+    let run = cargo(&crate_dir, &["run", "--quiet"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("hyperv_snp_enlightened ioapic 0xfec00000: Unspecified"),
+        "{out}"
+    );
+    std::fs::write(&included, &attrs).expect("restore included file");
+
     // A spec error fails the build and shows where and why.
     let broken = changed.replace(
         "sets CC_ATTR_GUEST_MEM_ENCRYPT, CC_ATTR_PARAVISOR",
@@ -168,7 +218,12 @@ fn the_cargo_example_builds_runs_and_rebuilds_when_the_spec_changes() {
         log.contains("error[E0105]: unknown attribute `CC_ATTR_GUEST_MEM_ENCRPYT`"),
         "{log}"
     );
-    assert!(log.contains("../hyperv_vtom.ccattr:61:10"), "{log}");
+    let line = 1 + broken
+        .lines()
+        .position(|l| l.contains("CC_ATTR_GUEST_MEM_ENCRPYT"))
+        .expect("the broken line");
+    let at = format!("../hyperv_vtom.ccattr:{line}:10");
+    assert!(log.contains(&at), "no {at} in:\n{log}");
     assert!(
         log.contains("sets CC_ATTR_GUEST_MEM_ENCRPYT, CC_ATTR_PARAVISOR_SPLIT_ADDRESS_SPACE;"),
         "the source line is shown:\n{log}"

@@ -23,7 +23,7 @@
 mod support;
 
 use ccattr_core::DecisionTable;
-use ccattr_test_support::checked;
+use ccattr_test_support::checked_file;
 use ccattr_test_support::tables::cap_sets;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -105,8 +105,7 @@ fn path_str(p: &Path) -> &str {
 }
 
 fn table(spec: &Path) -> DecisionTable {
-    let name = spec.file_name().map(|n| n.to_string_lossy().into_owned());
-    checked(&name.unwrap_or_default(), read(spec)).table
+    checked_file(spec).table
 }
 
 /// The examples, by name, sorted.
@@ -483,6 +482,7 @@ fn mirror_build_fails(headers: &Headers, spec_text: &str) -> String {
     let dir = module_dir(&[]);
     let spec = dir.path().join("linux_6_1.ccattr");
     write(&spec, spec_text);
+    copy_included(dir.path());
     build_header(&spec, dir.path());
     let out = kbuild(
         &headers.dir,
@@ -497,6 +497,17 @@ fn mirror_build_fails(headers: &Headers, spec_text: &str) -> String {
         "the mirror module exists:\n{log}"
     );
     log
+}
+
+/// The files the examples include, copied into `dir` beside a copied example.
+fn copy_included(dir: &Path) {
+    let from = root().join("examples/attrs");
+    std::fs::create_dir_all(dir.join("attrs")).expect("mkdir attrs");
+    for entry in std::fs::read_dir(&from).expect("examples/attrs") {
+        let path = entry.expect("entry").path();
+        let to = dir.join("attrs").join(path.file_name().expect("a name"));
+        std::fs::copy(&path, to).expect("copy an included file");
+    }
 }
 
 /// `text` with the declarations (doc comment included) of attributes `a` and `b`
@@ -2091,6 +2102,7 @@ fn example_module_builds_against_the_real_headers() {
     let examples = tmp.path().join("examples");
     let module = examples.join("kbuild/kernel");
     std::fs::create_dir_all(&module).expect("mkdir");
+    copy_included(&examples);
     for (from, to) in [
         ("examples/hyperv_vtom.ccattr", "hyperv_vtom.ccattr"),
         ("examples/kbuild/ccattr.kbuild", "kbuild/ccattr.kbuild"),

@@ -51,7 +51,17 @@ fn copy_examples(dir: &Path) {
         dir.join("examples/hyperv_vtom.ccattr"),
     )
     .expect("copy spec");
+    copy_tree(&root().join("examples/attrs"), &dir.join("examples/attrs"));
 }
+
+/// The file the spec includes, in the copy.
+fn included(dir: &Path) -> PathBuf {
+    dir.join("examples/attrs/linux_mainline.ccattr")
+}
+
+/// A doc comment of the included file, which the header prints, and a change to it.
+const INCLUDED_DOC: &str = "/// Memory encryption is active\n";
+const INCLUDED_DOC_CHANGED: &str = "/// Memory encryption is in use\n";
 
 fn make(dir: &Path, args: &[&str]) -> Output {
     Command::new("make")
@@ -208,6 +218,32 @@ fn plain_make_regenerates_exactly_when_needed() {
     assert!(demo().contains("hyperv_vtom_paravisor vtpm 0xfed40000: decrypted"));
     let changed_header = std::fs::read(&header).expect("header");
 
+    // The included file is an input too (ccattr's depfile names it): touched, ccattr
+    // runs and nothing recompiles; a doc comment the header prints changed there
+    // rewrites the header and rebuilds the program.
+    let inc = included(dir.path());
+    let attrs = std::fs::read_to_string(&inc).expect("read included file");
+    assert!(
+        attrs.contains(INCLUDED_DOC),
+        "the included file changed; update this test"
+    );
+    let (h, o) = (mtime(&header), mtime(&object));
+    touch(&inc);
+    let log = ok(make(&project, &[]));
+    assert!(log.contains(" build "), "{log}");
+    assert!(!log.contains("vtom_demo.o"), "nothing recompiles:\n{log}");
+    assert_eq!((mtime(&header), mtime(&object)), (h, o));
+    edit(&inc, &attrs.replace(INCLUDED_DOC, INCLUDED_DOC_CHANGED));
+    let log = ok(make(&project, &[]));
+    assert!(log.contains("-c -o vtom_demo.o"), "{log}");
+    assert_ne!(std::fs::read(&header).expect("header"), changed_header);
+    let log = ok(make(&project, &[]));
+    assert!(idle(&log), "{log}");
+    edit(&inc, &attrs);
+    let log = ok(make(&project, &[]));
+    assert!(log.contains("-c -o vtom_demo.o"), "{log}");
+    assert_eq!(std::fs::read(&header).expect("header"), changed_header);
+
     // A broken spec fails the build, writes nothing, and is tried again next time.
     let broken = original.replace(VTPM, "map vtpm encrypted when CC_ATTR_NO_SUCH;");
     edit(&spec, &broken);
@@ -356,6 +392,20 @@ fn kbuild_fragment_works_with_the_real_kbuild_macros() {
     edit(&spec, &original.replace(VTPM, VTPM_SHARED));
     let log = ok(make(dir.path(), &[]));
     assert!(log.contains("CCATTR") && log.contains("CC [M]"), "{log}");
+
+    // fixdep recorded the included file: a change there reruns ccattr and rebuilds.
+    let inc = included(dir.path());
+    let cmd = std::fs::read_to_string(&cmd_file).expect(".cmd file");
+    assert!(cmd.contains("attrs/linux_mainline.ccattr"), "{cmd}");
+    let attrs = std::fs::read_to_string(&inc).expect("read included file");
+    edit(&inc, &attrs.replace(INCLUDED_DOC, INCLUDED_DOC_CHANGED));
+    let log = ok(make(dir.path(), &[]));
+    assert!(log.contains("CCATTR") && log.contains("CC [M]"), "{log}");
+    assert!(std::fs::read_to_string(&header)
+        .expect("header")
+        .contains("Memory encryption is in use"));
+    let log = ok(make(dir.path(), &[]));
+    assert!(log.trim().is_empty(), "{log}");
 
     // A deleted header is regenerated.
     std::fs::remove_file(&header).expect("rm header");

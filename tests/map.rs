@@ -95,8 +95,7 @@ fn every_region_is_shown_with_the_decision_explain_gives() {
         let o = ccattr(&["map", s(&spec)]);
         assert_eq!(o.status.code(), Some(0), "{}", spec.display());
         let text = stdout(&o);
-        let table =
-            ccattr_test_support::checked("x.ccattr", std::fs::read_to_string(&spec).unwrap()).table;
+        let table = ccattr_test_support::checked_file(&spec).table;
         let regions = text_regions(&text);
         let per_platform: usize = table.devices.iter().map(|d| d.regions.len()).sum();
         assert_eq!(
@@ -198,8 +197,7 @@ fn the_svg_names_every_device_and_nests_its_boxes() {
         assert_eq!(o.status.code(), Some(0));
         let svg = stdout(&o);
         let boxes = svg_boxes(&svg);
-        let table =
-            ccattr_test_support::checked("x.ccattr", std::fs::read_to_string(&spec).unwrap()).table;
+        let table = ccattr_test_support::checked_file(&spec).table;
         for d in table.devices.iter().filter(|d| !d.regions.is_empty()) {
             let n = boxes.iter().filter(|b| b.0 == d.name).count();
             assert_eq!(n, d.regions.len() * table.platforms.len(), "{}", d.name);

@@ -17,8 +17,11 @@ fn example(name: &str) -> String {
 
 fn ccattr(args: &[&str]) -> Output {
     let ccattr = env!("CARGO_BIN_EXE_ccattr");
+    // In the checkout, so that a spec named relative to it is shown so.
     ccattr_test_support::run(
-        Command::new(ccattr).args(args),
+        Command::new(ccattr)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
         None,
         Duration::from_secs(60),
     )
@@ -113,28 +116,47 @@ fn cells_agree_with_explain() {
     }
 }
 
+const HISTORY_V3: &str = "examples/history/02_v3_emulated_ioapic.ccattr";
+
+/// `FILE:LINE` of the declaration of `device` in the spec at `path` (relative to the
+/// checkout).
+fn declared(path: &str, device: &str) -> String {
+    let text = std::fs::read_to_string(example(path.trim_start_matches("examples/"))).unwrap();
+    let decl = format!("device {device} ");
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with(&decl))
+        .expect("declared");
+    format!("{path}:{line}")
+}
+
 #[test]
 fn markdown_table() {
-    let md = ok_stdout(&[
-        "matrix",
-        "--format",
-        "markdown",
-        &example("history/02_v3_emulated_ioapic.ccattr"),
-    ]);
+    let md = ok_stdout(&["matrix", "--format", "markdown", HISTORY_V3]);
     insta::assert_snapshot!("matrix_history_v3_markdown", md);
     let lines: Vec<&str> = md.lines().collect();
-    assert_eq!(lines[0], "| device | hyperv_vtom_paravisor | bare_metal |");
-    assert_eq!(lines[1], "|---|---|---|");
+    assert_eq!(
+        lines[0],
+        "| device | hyperv_vtom_paravisor | bare_metal | declared |"
+    );
+    assert_eq!(lines[1], "|---|---|---|---|");
     assert_eq!(lines.len(), 2 + 3);
     assert!(
-        lines.iter().skip(2).all(|l| l.matches('|').count() == 4),
+        lines.iter().skip(2).all(|l| l.matches('|').count() == 5),
+        "{md}"
+    );
+    let tpm = format!("| {} |", declared(HISTORY_V3, "tpm"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("| tpm |") && l.ends_with(&tpm)),
         "{md}"
     );
 }
 
 #[test]
 fn text_table() {
-    let text = ok_stdout(&["matrix", &example("history/02_v3_emulated_ioapic.ccattr")]);
+    let text = ok_stdout(&["matrix", HISTORY_V3]);
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0].starts_with("device") && lines[0].contains("hyperv_vtom_paravisor"),
@@ -146,8 +168,11 @@ fn text_table() {
         .expect("tpm row")
         .split_whitespace()
         .collect();
-    assert_eq!(tpm, ["tpm", "decrypted", "unspecified"]);
-    assert!(lines.last().is_some_and(|l| l.starts_with("(elsewhere)")));
+    let at = declared(HISTORY_V3, "tpm");
+    assert_eq!(tpm, ["tpm", "decrypted", "unspecified", &at]);
+    assert!(lines
+        .last()
+        .is_some_and(|l| l.starts_with("(elsewhere)") && l.ends_with(" -")));
 }
 
 #[test]

@@ -554,6 +554,117 @@ fn base_rev_reads_the_base_from_git() {
     );
 }
 
+/// A policy and the attribute file it includes, in a git repository.
+const POLICY: &str = "spec policy;\ninclude \"attrs/common.ccattr\";\n\
+platform guest {\n    sets CC_ATTR_GUEST_MEM_ENCRYPT;\n}\n\
+device ioapic {\n    mmio 0xFEC00000 size 0x1000;\n}\n\
+map ioapic encrypted when CC_ATTR_ACCESS_IOAPIC_ENCRYPTED;\n\
+default decrypted when CC_ATTR_GUEST_MEM_ENCRYPT;\n";
+const COMMON: &str = "naming {\n    prefix = \"CC_ATTR_\";\n}\n\
+attr CC_ATTR_MEM_ENCRYPT;\n\
+attr CC_ATTR_GUEST_MEM_ENCRYPT implies CC_ATTR_MEM_ENCRYPT;\n\
+attr CC_ATTR_ACCESS_IOAPIC_ENCRYPTED = CC_ATTR_MEM_ENCRYPT;\n";
+
+/// review compares whole included sets: a change made only in the included file is
+/// found, placed in that file, both between two checkouts and against a revision
+/// (which reads the included file as it was at that revision).
+#[test]
+fn review_compares_the_included_files_too() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let specs = repo.path().join("specs");
+    std::fs::create_dir_all(specs.join("attrs")).expect("mkdir");
+    std::fs::write(specs.join("policy.ccattr"), POLICY).expect("write");
+    std::fs::write(specs.join("attrs/common.ccattr"), COMMON).expect("write");
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "specs"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    // A copy of the base, for reviewing two checkouts.
+    let base = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(base.path().join("attrs")).expect("mkdir");
+    std::fs::write(base.path().join("policy.ccattr"), POLICY).expect("write");
+    std::fs::write(base.path().join("attrs/common.ccattr"), COMMON).expect("write");
+    // HEAD changes only the included file: the IO-APIC's attribute no longer holds on
+    // the guest.
+    let changed = COMMON.replace(
+        "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED = CC_ATTR_MEM_ENCRYPT",
+        "CC_ATTR_ACCESS_IOAPIC_ENCRYPTED = CC_ATTR_MEM_ENCRYPT && !CC_ATTR_GUEST_MEM_ENCRYPT",
+    );
+    assert_ne!(changed, COMMON);
+    std::fs::write(specs.join("attrs/common.ccattr"), &changed).expect("write");
+
+    let against_rev = ccattr_in(
+        &specs,
+        &[
+            "review",
+            "--base-rev",
+            "HEAD",
+            "--format",
+            "json",
+            "policy.ccattr",
+        ],
+    );
+    let b = base.path().join("policy.ccattr");
+    let two_files = ccattr_in(
+        &specs,
+        &[
+            "review",
+            b.to_str().unwrap(),
+            "policy.ccattr",
+            "--format",
+            "json",
+        ],
+    );
+    for o in [&against_rev, &two_files] {
+        assert_eq!(code(o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        let doc = json(o);
+        assert_eq!(doc["summary"]["behaviour"], 1, "{doc:#}");
+        let changes = doc["changes"].as_array().expect("changes");
+        let ioapic = changes
+            .iter()
+            .find(|c| c["message"].as_str().is_some_and(|m| m.contains("ioapic")))
+            .unwrap_or_else(|| panic!("no change names the ioapic: {doc:#}"));
+        assert!(
+            ioapic["message"]
+                .as_str()
+                .unwrap()
+                .contains("encrypted -> decrypted"),
+            "{ioapic:#}"
+        );
+        // The derivation that changed is placed where it is written.
+        let derived = changes
+            .iter()
+            .find(|c| c["kind"] == "ATTR_DEFINITION_CHANGED")
+            .unwrap_or_else(|| panic!("no derivation change: {doc:#}"));
+        assert_eq!(
+            derived["head"]["file"], "attrs/common.ccattr",
+            "{derived:#}"
+        );
+        assert_eq!(derived["head"]["line"], 6, "{derived:#}");
+    }
+    // The included file at the revision, not as it is now: the same answer as the
+    // two checkouts.
+    assert_eq!(json(&against_rev)["summary"], json(&two_files)["summary"]);
+    // Nothing to report once the working file is the revision's again.
+    std::fs::write(specs.join("attrs/common.ccattr"), COMMON).expect("write");
+    let o = ccattr_in(
+        &specs,
+        &[
+            "review",
+            "--base-rev",
+            "HEAD",
+            "--format",
+            "json",
+            "policy.ccattr",
+        ],
+    );
+    assert_eq!(
+        json(&o)["changes"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn pre_commit_hook_checks_what_is_staged() {
     let repo = tempfile::tempdir().expect("tempdir");
@@ -605,6 +716,13 @@ fn a_dropped_refusal_fails_the_default_review() {
     let dir = tempfile::tempdir().expect("tempdir");
     let head = dir.path().join("tdisp.ccattr");
     std::fs::write(&head, text.replace(&format!("{refuse}\n"), "")).expect("write");
+    // With the file the example includes beside it.
+    std::fs::create_dir(dir.path().join("attrs")).expect("mkdir");
+    std::fs::copy(
+        root.join("examples/attrs/linux_mainline.ccattr"),
+        dir.path().join("attrs/linux_mainline.ccattr"),
+    )
+    .expect("copy the included file");
     let (b, h) = (base.to_str().unwrap(), head.to_str().unwrap());
     let o = ccattr(&["review", b, h]);
     assert_eq!(code(&o), 1, "{}", stdout(&o));

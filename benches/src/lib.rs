@@ -255,10 +255,7 @@ mod tests {
 
     #[test]
     fn hand_written_vtom_matches_the_example() {
-        let text = include_str!("../../examples/hyperv_vtom.ccattr");
-        let table = compile("hyperv_vtom.ccattr", text.as_bytes())
-            .expect("the example is valid")
-            .table;
+        let table = ccattr_test_support::example("hyperv_vtom.ccattr").table;
         let gme = 1
             << table
                 .attr_index("CC_ATTR_GUEST_MEM_ENCRYPT")

@@ -309,9 +309,11 @@ pub fn make_escape(path: &str) -> String {
     out
 }
 
-/// A Make depfile: one rule naming every output as a target and every input as a
-/// prerequisite, paths escaped for Make.
-pub fn depfile(outputs: &[PathBuf], inputs: &[PathBuf]) -> String {
+/// A Make depfile: one rule naming the `targets` (the outputs, or a stamp) and every
+/// input as a prerequisite, paths escaped for Make; then, as gcc's `-MP` does, an
+/// empty rule for each input after the first (the spec), so that Make does not stop
+/// when an included file is deleted along with its `include`.
+pub fn depfile(targets: &[PathBuf], inputs: &[PathBuf]) -> String {
     let join = |paths: &[PathBuf]| {
         paths
             .iter()
@@ -319,7 +321,14 @@ pub fn depfile(outputs: &[PathBuf], inputs: &[PathBuf]) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    format!("{}: {}\n", join(outputs), join(inputs))
+    let mut text = format!("{}: {}\n", join(targets), join(inputs));
+    for input in inputs.iter().skip(1) {
+        text.push_str(&format!(
+            "\n{}:\n",
+            make_escape(&input.display().to_string())
+        ));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -447,6 +456,14 @@ mod tests {
             &[PathBuf::from("specs/x.ccattr")],
         );
         assert_eq!(text, "out/x.h out\\ dir/x.rs: specs/x.ccattr\n");
+        let text = depfile(
+            &[PathBuf::from("out/.x.stamp")],
+            &[PathBuf::from("x.ccattr"), PathBuf::from("attrs/a b.ccattr")],
+        );
+        assert_eq!(
+            text,
+            "out/.x.stamp: x.ccattr attrs/a\\ b.ccattr\n\nattrs/a\\ b.ccattr:\n"
+        );
     }
 
     #[test]

@@ -1297,11 +1297,10 @@ mod tests {
     #[test]
     fn every_identifier_of_the_header_is_reserved_for_attributes() {
         let mut tables = fixtures::all();
-        let specs = ccattr_test_support::example_paths();
+        let specs = ccattr_test_support::example_spec_paths();
         assert!(specs.len() >= 5, "the examples are found");
         for path in specs {
-            let text = std::fs::read(&path).expect("example");
-            tables.push(ccattr_test_support::checked("x.ccattr", text).table);
+            tables.push(ccattr_test_support::checked_file(&path).table);
         }
         for table in &tables {
             let own: std::collections::HashSet<&str> = table

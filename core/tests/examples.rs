@@ -1,7 +1,6 @@
 //! Every shipped example checks cleanly, and its table agrees with the reference
 //! evaluator and with the platform sets the kernel reports (docs/kernel.md).
 
-use ccattr_codegen::compile;
 use ccattr_core::{reference, Checked, Source};
 use std::path::Path;
 
@@ -21,14 +20,28 @@ fn examples() -> Vec<(String, Source)> {
     out
 }
 
+/// Compile an example as `ccattr build` does: with the files it includes, read
+/// beside it.
+fn compile_example(src: &Source) -> Result<Checked, ccattr_core::Rejected> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(&src.name);
+    let root = ccattr_core::load::Root {
+        name: &src.name,
+        bytes: src.text.as_bytes(),
+        path: Some(&path),
+    };
+    ccattr_core::compile::compile_with(root, &ccattr_core::load::Disk, &ccattr_codegen::C_HEADER)
+}
+
 fn checked(src: &Source) -> Checked {
-    compile(&src.name, src.text.as_bytes()).expect("the example checks")
+    compile_example(src).expect("the example checks")
 }
 
 #[test]
 fn examples_check_without_diagnostics() {
     for (name, src) in examples() {
-        match compile(&src.name, src.text.as_bytes()) {
+        match compile_example(&src) {
             Ok(c) => assert!(c.warnings.is_empty(), "{name}: {:?}", c.warnings),
             Err(r) => panic!(
                 "{name}:\n{}",

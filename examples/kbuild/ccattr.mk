@@ -13,8 +13,10 @@
 # Then make objects depend on the headers: `main.o: $(CCATTR_OUT)/hyperv_vtom.h`.
 #
 # How it behaves:
-# - A header is generated when its spec (or a CCATTR_DEPS file) is newer than the
-#   stamp $(CCATTR_OUT)/.NAME.ccattr.stamp, or when the header is missing.
+# - A header is generated when its spec, a file the spec includes (or a CCATTR_DEPS
+#   file) is newer than the stamp $(CCATTR_OUT)/.NAME.ccattr.stamp, or when the
+#   header is missing. ccattr writes the included files into the depfile
+#   $(CCATTR_OUT)/.NAME.ccattr.d, which this file reads back.
 # - ccattr rewrites a header only when its bytes change, and the stamp (not the
 #   header) records that ccattr ran. So after an edit that does not change the
 #   output, such as a comment fixed in place, ccattr runs once and nothing that
@@ -40,8 +42,11 @@ define ccattr-rules
 $(CCATTR_OUT)/$(2).h: $(CCATTR_OUT)/.$(2).ccattr.stamp ;
 
 $(CCATTR_OUT)/.$(2).ccattr.stamp: $(1) $$(CCATTR_DEPS) $(if $(wildcard $(CCATTR_OUT)/$(2).h),,ccattr-missing-output)
-	$$(CCATTR) build $(1) --out-dir $(CCATTR_OUT) --emit $$(CCATTR_EMIT) --quiet
+	$$(CCATTR) build $(1) --out-dir $(CCATTR_OUT) --emit $$(CCATTR_EMIT) --quiet \
+		--depfile $(CCATTR_OUT)/.$(2).ccattr.d --depfile-target $$@
 	@touch $$@
+
+-include $(CCATTR_OUT)/.$(2).ccattr.d
 endef
 
 $(foreach s,$(CCATTR_SPECS),$(eval $(call ccattr-rules,$(s),$(call ccattr-name,$(s)))))
@@ -49,7 +54,7 @@ $(foreach s,$(CCATTR_SPECS),$(eval $(call ccattr-rules,$(s),$(call ccattr-name,$
 ccattr-missing-output:
 
 ccattr-clean:
-	rm -f $(CCATTR_HEADERS) $(ccattr-stamps) \
+	rm -f $(CCATTR_HEADERS) $(ccattr-stamps) $(ccattr-stamps:.stamp=.d) \
 		$(foreach s,$(CCATTR_SPECS),$(CCATTR_OUT)/$(call ccattr-name,$(s)).rs \
 			$(CCATTR_OUT)/$(call ccattr-name,$(s)).json)
 

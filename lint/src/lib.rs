@@ -14,6 +14,7 @@ pub mod sarif;
 mod suppress;
 
 pub use catalogue::{rule_info, Level, RuleInfo, RULES};
+use catalogue::{UNUSED_ATTRIBUTE, UNUSED_CAPABILITY};
 use ccattr_core::{Checked, Diagnostic, Model, Severity};
 pub use naming::{JOINING_WORDS, MECHANISM_WORDS};
 
@@ -83,6 +84,15 @@ pub fn lint(input: &Input<'_>) -> Vec<Finding> {
     naming::check(input, &mut raw);
     design::check(input, &mut raw);
     history::check(input, &mut raw);
+    // A file included by the spec is shared: the attributes and capabilities it
+    // declares are there for every spec that includes it, so whether this spec uses
+    // them is no finding (as a C compiler says nothing of a header's unused
+    // declarations).
+    let source = &input.spec.source;
+    raw.retain(|f| {
+        !(matches!(f.rule(), UNUSED_ATTRIBUTE | UNUSED_CAPABILITY)
+            && source.file_index(f.diagnostic.span.start) != 0)
+    });
 
     let (suppressions, mut meta) = suppress::scan(&input.spec.source, &input.spec.layout);
     suppress::apply(&suppressions, &mut raw, &mut meta);

@@ -15,6 +15,7 @@ pub fn run(
     emit: &[String],
     check: bool,
     depfile: Option<&Path>,
+    depfile_target: Option<&Path>,
     force: bool,
     quiet: bool,
     format: Format,
@@ -92,7 +93,11 @@ pub fn run(
         let inputs: Vec<_> = (checked.source.files().iter())
             .map(|f| std::path::PathBuf::from(&f.name))
             .collect();
-        let text = files::depfile(&paths, &inputs);
+        let targets = match depfile_target {
+            Some(t) => vec![t.to_path_buf()],
+            None => paths.clone(),
+        };
+        let text = files::depfile(&targets, &inputs);
         files::write_if_changed(dep, text.as_bytes())?;
     }
     match format {

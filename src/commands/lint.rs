@@ -26,12 +26,15 @@ pub fn run(specs: &[PathBuf], format: Format, fail_on: &str) -> CmdResult {
     // and every finding (suppressed ones included, for SARIF and JSON).
     let mut spec_errors = false;
     let mut shown: Vec<(&Source, Vec<Diagnostic>, Vec<Finding>)> = Vec::new();
+    // A finding in a file that several of the specs include is reported once.
+    let mut seen = std::collections::HashSet::new();
     for compiled in &loaded {
         match compiled {
             Ok(checked) => {
                 // The compiler's warnings go to standard error, as for every command.
                 print_text(&checked.source, &checked.warnings);
-                let findings = lint(&Input::new(checked));
+                let mut findings = lint(&Input::new(checked));
+                findings.retain(|f| seen.insert(finding_key(&checked.source, &f.diagnostic)));
                 let active = ccattr_lint::active_diagnostics(&findings);
                 shown.push((&checked.source, active, findings));
             }
@@ -115,4 +118,13 @@ pub fn run(specs: &[PathBuf], format: Format, fail_on: &str) -> CmdResult {
     } else {
         0
     })
+}
+
+/// What makes two findings one: the file (its canonical path when it has one), the
+/// place, the rule and the message.
+fn finding_key(source: &Source, d: &Diagnostic) -> (PathBuf, usize, usize, &'static str, String) {
+    let name = &source.file_at(d.span.start).name;
+    let file = std::fs::canonicalize(name).unwrap_or_else(|_| PathBuf::from(name));
+    let at = source.position(d.span.start);
+    (file, at.line, at.column, d.code, d.message.clone())
 }

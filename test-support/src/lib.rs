@@ -41,11 +41,51 @@ pub fn example_paths() -> Vec<PathBuf> {
     out
 }
 
+/// The folder of `examples/` that holds the files the examples include (no `spec`
+/// line: not specs on their own).
+pub const INCLUDED_DIR: &str = "attrs";
+
+/// Every spec under `examples/`: [`example_paths`] without the included files.
+pub fn example_spec_paths() -> Vec<PathBuf> {
+    let included = root().join("examples").join(INCLUDED_DIR);
+    example_paths()
+        .into_iter()
+        .filter(|p| !p.starts_with(&included))
+        .collect()
+}
+
 /// The shipped example `examples/NAME` (e.g. `hyperv_vtom.ccattr`), checked.
 pub fn example(name: &str) -> Checked {
-    let path = root().join("examples").join(name);
-    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    checked(name, &text)
+    checked_file(&root().join("examples").join(name))
+}
+
+/// The spec at `path` with the files it includes, checked, shown under its file name
+/// (as `ccattr build` names it in the outputs). Panics with the rendered diagnostics
+/// if it does not check.
+pub fn checked_file(path: &Path) -> Checked {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let root = ccattr_core::load::Root {
+        name: &name,
+        bytes: &bytes,
+        path: Some(path),
+    };
+    let compiled = ccattr_core::compile::compile_with(
+        root,
+        &ccattr_core::load::Disk,
+        &ccattr_codegen::C_HEADER,
+    );
+    match compiled {
+        Ok(c) => c,
+        Err(r) => panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            diagnostics::text(&r.source, &r.diagnostics)
+        ),
+    }
 }
 
 /// Compile a fixture's spec text, which must check: a test fixture is spec text,

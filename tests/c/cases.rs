@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use ccattr_core::{Decision, DecisionTable};
-use ccattr_test_support::checked;
+use ccattr_test_support::checked_file;
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {
@@ -36,8 +36,7 @@ pub fn specs() -> Vec<(String, DecisionTable)> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let text = std::fs::read_to_string(&path).expect("spec is readable");
-            (name.clone(), checked(&name, text).table)
+            (name, checked_file(&path).table)
         })
         .collect()
 }

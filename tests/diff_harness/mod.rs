@@ -30,7 +30,10 @@ pub struct Case {
 
 impl Case {
     pub fn new(file_name: &str, text: String) -> Case {
-        let spec = checked(file_name, text);
+        Case::of(file_name, checked(file_name, text))
+    }
+
+    fn of(file_name: &str, spec: Checked) -> Case {
         let files = ccattr_codegen::emit(&spec.table, file_name, &Target::ALL);
         Case { spec, files }
     }
@@ -56,7 +59,7 @@ pub fn example_cases() -> Vec<Case> {
         .filter(|p| p.extension().is_some_and(|e| e == "ccattr"))
         .map(|p| {
             let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            Case::new(&name, std::fs::read_to_string(&p).expect("read example"))
+            Case::of(&name, ccattr_test_support::checked_file(&p))
         })
         .collect()
 }
@@ -123,7 +126,13 @@ pub fn build_harnesses(cases: &[Case]) -> Harnesses {
         for f in &case.files {
             std::fs::write(d.join(&f.file_name), &f.contents).expect("write generated file");
         }
-        std::fs::write(d.join(&case.spec.source.name), &case.spec.source.text).expect("write spec");
+        // The spec and every file it includes, each at its path beside the root.
+        let source = &case.spec.source;
+        for (i, file) in source.files().iter().enumerate() {
+            let path = d.join(&file.path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, source.file_text(i)).expect("write spec");
+        }
     }
 
     // C: one translation unit per spec (two specs may share an enum name), one main.
