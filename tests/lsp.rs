@@ -778,3 +778,52 @@ fn quick_fixes_and_related_locations() {
     assert!(c.diagnostics(URI).is_empty());
     assert_eq!(c.finish(), 0);
 }
+
+/// A document on the disk is compiled with the files it includes, read beside it: a
+/// clean set has no diagnostics; an error in the included file is shown on the
+/// `include` that reads it, saying where, with a related location in that file.
+#[test]
+fn includes_are_read_beside_the_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("attrs")).expect("mkdir");
+    let attrs = dir.path().join("attrs/common.ccattr");
+    let good_attrs = "naming {\n    prefix = \"CC_ATTR_\";\n}\n\n/// Memory is encrypted.\nattr CC_ATTR_MEM_ENCRYPT;\n";
+    std::fs::write(&attrs, good_attrs).expect("write");
+    let spec = dir.path().join("policy.ccattr");
+    let text = "/// A policy.\nspec policy;\n\ninclude \"attrs/common.ccattr\";\n\n/// A guest.\nplatform guest {\n    sets CC_ATTR_MEM_ENCRYPT;\n}\n";
+    std::fs::write(&spec, text).expect("write");
+    let uri = format!("file://{}", spec.display());
+    let mut c = initialized();
+    let diags = c.open(&uri, text);
+    assert_eq!(
+        diags,
+        Vec::<Value>::new(),
+        "the included attribute is known"
+    );
+
+    std::fs::write(
+        &attrs,
+        good_attrs.replace("attr CC_ATTR_MEM_ENCRYPT;", "attr CC_ATTR_MEM_ENCRYPT\n"),
+    )
+    .expect("write");
+    let diags = c.change(&uri, 2, text);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "E0003")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(
+        d["range"]["start"],
+        json!({"line": 3, "character": 0}),
+        "on the include"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("in included file attrs/common.ccattr:8: syntax error")),
+        "{d}"
+    );
+    let related = &d["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], format!("file://{}", attrs.display()), "{d}");
+    assert_eq!(related["range"]["start"]["line"], 7, "{d}");
+    assert_eq!(c.finish(), 0);
+}

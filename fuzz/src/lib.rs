@@ -6,7 +6,6 @@
 //! failed, so a finding stays fixed without cargo-fuzz. Keep this file free of
 //! `crate::` paths and of dependencies the workspace's tests do not have.
 
-use ccattr_codegen::compile;
 use ccattr_codegen::{Output, Target, GENERATED_MARKER};
 use ccattr_core::compile::{diagnostics, source};
 use ccattr_core::explain::explain;
@@ -124,6 +123,17 @@ pub fn parse(data: &[u8]) {
 
 /// Compile bytes through the one pipeline, as `ccattr` does; every diagnostic is
 /// checked and rendered, and they come in source order.
+/// Compile the fuzzer's bytes as the command line does, except that an `include` is
+/// never read from the disk (every one is E0130): the input is the whole spec.
+fn compile(name: &str, data: &[u8]) -> Result<Checked, Rejected> {
+    let root = ccattr_core::load::Root {
+        name,
+        bytes: data,
+        path: None,
+    };
+    ccattr_core::compile::compile_with(root, &ccattr_core::load::NoFiles, &ccattr_codegen::C_HEADER)
+}
+
 fn compiled(name: &str, data: &[u8]) -> Result<Checked, Rejected> {
     let c = compile(name, data);
     check_diagnostics(source(&c), diagnostics(&c));
