@@ -201,7 +201,8 @@ fn spec_decl<'a>(file: &'a ast::SpecFile, diags: &mut Vec<Diagnostic>) -> Option
         diags.push(
             Diagnostic::error("E0101", "a spec must start with `spec NAME;`", at)
                 .with_label(format!("found {what} first"))
-                .with_help("add `spec my_platforms;` as the first declaration; NAME names the generated files"),
+                .with_help("add `spec my_platforms;` as the first declaration; NAME names the generated files")
+                .with_note("a file that other specs include (`include \"PATH\";`) has no `spec` line: check the spec that includes it"),
         );
     }
     for item in items.iter().skip(usize::from(spec.is_some())) {

@@ -146,8 +146,33 @@ impl Analysis {
         (src.file_index(span.start) != 0).then_some(src)
     }
 
+    /// Where `symbol` is declared when that is in a file this document includes (the
+    /// document's own declarations are in its index): from the checked spec.
+    pub fn declared_elsewhere(
+        &self,
+        symbol: &crate::index::Symbol,
+    ) -> Option<ccattr_grammar::Span> {
+        use crate::index::Kind;
+        let m = &self.checked()?.model;
+        let name = symbol.name.as_str();
+        let span = match symbol.kind {
+            Kind::Attr => m.attrs.iter().find(|a| a.name == name)?.span,
+            Kind::Former => {
+                m.attrs
+                    .iter()
+                    .flat_map(|a| &a.formerly)
+                    .find(|f| f.0 == name)?
+                    .1
+            }
+            Kind::Capability => m.caps.iter().find(|c| c.name == name)?.span,
+            Kind::Platform => m.platforms.iter().find(|p| p.name == name)?.span,
+            Kind::Device => m.devices.iter().find(|d| d.name == name)?.span,
+        };
+        self.included_source(span).map(|_| span)
+    }
+
     /// Where a span is: in this document, or in a file it includes (a `file:` URI).
-    fn location(&self, uri: &Uri, span: ccattr_grammar::Span) -> Option<Location> {
+    pub fn location(&self, uri: &Uri, span: ccattr_grammar::Span) -> Option<Location> {
         let Some(src) = self.included_source(span) else {
             return Some(Location::new(uri.clone(), self.range(span)));
         };

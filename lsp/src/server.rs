@@ -124,10 +124,17 @@ impl Server {
                 let uri = p.text_document_position_params.text_document.uri;
                 let (_, a) = self.doc(&uri)?;
                 let at = offset(a, p.text_document_position_params.position);
-                let found = a.index.at(at).and_then(|o| a.index.decls.get(&o.symbol));
-                Ok(to_value(found.map(|d| {
-                    GotoDefinitionResponse::Scalar(Location::new(uri.clone(), a.range(d.span)))
-                })))
+                let Some(o) = a.index.at(at) else {
+                    return Ok(Value::Null);
+                };
+                // Declared here, or in a file the document includes.
+                let found = match a.index.decls.get(&o.symbol) {
+                    Some(d) => Some(Location::new(uri.clone(), a.range(d.span))),
+                    None => a
+                        .declared_elsewhere(&o.symbol)
+                        .and_then(|span| a.location(&uri, span)),
+                };
+                Ok(to_value(found.map(GotoDefinitionResponse::Scalar)))
             }
             r::References::METHOD => {
                 let p: ReferenceParams = params(p)?;
