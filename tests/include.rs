@@ -173,39 +173,20 @@ fn explain_and_matrix_cite_the_file_and_line() {
 fn the_depfile_lists_every_file_read() {
     let dir = tempfile::tempdir().expect("tempdir");
     project(dir.path(), POLICY, ATTRS);
-    let o = ccattr_in(
-        dir.path(),
-        &[
-            "build",
-            "specs/policy.ccattr",
-            "--out-dir",
-            "out",
-            "--depfile",
-            "out/policy.d",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let dep = std::fs::read_to_string(dir.path().join("out/policy.d")).expect("depfile");
+    let build = |more: &[&str]| {
+        let mut args = vec!["build", "specs/policy.ccattr", "--out-dir", "out"];
+        args.extend(["--depfile", "out/policy.d"]);
+        args.extend(more);
+        let o = ccattr_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read_to_string(dir.path().join("out/policy.d")).expect("depfile")
+    };
     assert_eq!(
-        dep,
+        build(&[]),
         "out/policy.h out/policy.rs out/policy.json: specs/policy.ccattr specs/attrs/common.ccattr\n\
          \nspecs/attrs/common.ccattr:\n"
     );
-    let o = ccattr_in(
-        dir.path(),
-        &[
-            "build",
-            "specs/policy.ccattr",
-            "--out-dir",
-            "out",
-            "--depfile",
-            "out/policy.d",
-            "--depfile-target",
-            "out/.policy.stamp",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let dep = std::fs::read_to_string(dir.path().join("out/policy.d")).expect("depfile");
+    let dep = build(&["--depfile-target", "out/.policy.stamp"]);
     assert!(
         dep.starts_with("out/.policy.stamp: specs/policy.ccattr specs/attrs/common.ccattr\n"),
         "{dep}"

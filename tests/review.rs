@@ -592,17 +592,20 @@ fn review_compares_the_included_files_too() {
     assert_ne!(changed, COMMON);
     std::fs::write(specs.join("attrs/common.ccattr"), &changed).expect("write");
 
-    let against_rev = ccattr_in(
-        &specs,
-        &[
-            "review",
-            "--base-rev",
-            "HEAD",
-            "--format",
-            "json",
-            "policy.ccattr",
-        ],
-    );
+    let review_rev = || {
+        ccattr_in(
+            &specs,
+            &[
+                "review",
+                "--base-rev",
+                "HEAD",
+                "--format",
+                "json",
+                "policy.ccattr",
+            ],
+        )
+    };
+    let against_rev = review_rev();
     let b = base.path().join("policy.ccattr");
     let two_files = ccattr_in(
         &specs,
@@ -646,17 +649,7 @@ fn review_compares_the_included_files_too() {
     assert_eq!(json(&against_rev)["summary"], json(&two_files)["summary"]);
     // Nothing to report once the working file is the revision's again.
     std::fs::write(specs.join("attrs/common.ccattr"), COMMON).expect("write");
-    let o = ccattr_in(
-        &specs,
-        &[
-            "review",
-            "--base-rev",
-            "HEAD",
-            "--format",
-            "json",
-            "policy.ccattr",
-        ],
-    );
+    let o = review_rev();
     assert_eq!(
         json(&o)["changes"].as_array().map(Vec::len),
         Some(0),

@@ -211,6 +211,11 @@ impl Source {
         &self.files
     }
 
+    /// Every file's name as shown, the root first.
+    pub fn file_names(&self) -> Vec<&str> {
+        self.files.iter().map(|f| f.name.as_str()).collect()
+    }
+
     /// Whether the spec is more than one file.
     pub fn has_includes(&self) -> bool {
         self.files.len() > 1

@@ -55,12 +55,7 @@ pub fn run(
             return Err("give the attributes with --platform NAME or --attrs A,B".into())
         }
     };
-    let names: Vec<&str> = checked
-        .source
-        .files()
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
+    let names = checked.source.file_names();
     let file = &names[..];
     match (at, range) {
         (_, Some((addr, size))) => {

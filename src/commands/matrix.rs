@@ -19,12 +19,7 @@ pub fn run(spec: &Path, format: Format) -> CmdResult {
     let table = &checked.table;
     let m = matrix::matrix(table);
     // Where each row's device is declared, FILE:LINE ("-" for elsewhere).
-    let names: Vec<&str> = checked
-        .source
-        .files()
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
+    let names = checked.source.file_names();
     let declared = |row: &matrix::MatrixRow| match row.index {
         Some(d) => {
             let dev = &table.devices[d];
