@@ -324,6 +324,11 @@ fn lint_reports_a_finding_of_a_shared_file_once() {
         "prefix = \"CC_ATTR_\";",
         "prefix = \"CC_ATTR_\";\n    forbid_words = [\"HAS\"];",
     );
+    // And one more, whose finding a suppression in that file covers.
+    let attrs = format!(
+        "{attrs}\n// ccattr: allow(NAMING_FORBIDDEN_WORD) because the name is the kernel's\n\
+         /// Kept.\nattr CC_ATTR_HAS_KEPT implies CC_ATTR_MEM_ENCRYPT;\n"
+    );
     let policy = POLICY.replace("CC_ATTR_GUEST_MEM_ENCRYPT", "CC_ATTR_HAS_GUEST_MEM_ENCRYPT");
     let specs = project(dir.path(), &policy, &attrs);
     std::fs::write(
@@ -344,6 +349,21 @@ fn lint_reports_a_finding_of_a_shared_file_once() {
         .collect();
     assert_eq!(forbidden.len(), 1, "{v:#}");
     assert_eq!(forbidden[0]["file"], "attrs/common.ccattr");
+    assert!(forbidden[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("CC_ATTR_HAS_GUEST_MEM_ENCRYPT"));
+    let suppressed = v["suppressed"].as_array().expect("suppressed");
+    assert!(
+        suppressed
+            .iter()
+            .any(|d| d["code"] == "NAMING_FORBIDDEN_WORD"
+                && d["file"] == "attrs/common.ccattr"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("CC_ATTR_HAS_KEPT"))),
+        "{v:#}"
+    );
     // An attribute of the shared file that this policy does not use is no finding.
     assert!(
         !v["diagnostics"]

@@ -315,7 +315,13 @@ impl SpecFile {
         docs.sort_unstable_by_key(|d| d.start);
         Layout {
             comments: self.comments.clone(),
-            items: self.items.iter().map(|i| i.span).collect(),
+            // In the order of the text: a spec's included items stand where their
+            // `include` is, but their text follows the root's.
+            items: {
+                let mut items: Vec<Span> = self.items.iter().map(|i| i.span).collect();
+                items.sort_unstable_by_key(|s| s.start);
+                items
+            },
             docs,
         }
     }

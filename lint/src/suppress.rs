@@ -107,7 +107,9 @@ pub fn scan(source: &Source, layout: &Layout) -> (Vec<Suppression>, Vec<Finding>
         if rules.is_empty() {
             continue;
         }
-        let covers = coverage(text, layout, &comment);
+        // A suppression covers code of its own file only.
+        let file_end = source.files()[source.file_index(comment.start)].end;
+        let covers = coverage(&text[..file_end], layout, &comment);
         sups.push(Suppression {
             span,
             rules,

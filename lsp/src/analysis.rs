@@ -50,7 +50,7 @@ impl Analysis {
         let file = if compiled
             .as_ref()
             .err()
-            .is_some_and(|r| r.source.text != text)
+            .is_some_and(|r| r.source.file_text(0) != text)
         {
             SpecFile::default()
         } else {
