@@ -58,7 +58,11 @@ fi
 
 # Release, with debug assertions and overflow checks: an arithmetic overflow is a finding.
 (cd fuzz && cargo fuzz build -O --debug-assertions --sanitizer none ${build_flags[@]+"${build_flags[@]}"})
-bin_dir=fuzz/target/x86_64-unknown-linux-gnu/release
+# cargo-fuzz builds into fuzz/target, or CARGO_TARGET_DIR when it is set (relative to
+# fuzz/, where it runs).
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir=fuzz/$target_dir ;; esac
+bin_dir=$target_dir/x86_64-unknown-linux-gnu/release
 
 limit=(-max_total_time="$seconds")
 [ -z "$runs" ] || limit+=(-runs="$runs")
