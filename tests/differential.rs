@@ -32,6 +32,20 @@ fn c_rust_json_explain_and_reference_agree() {
     let scale =
         ccattr_test_support::synth::scale_spec(&ccattr_test_support::synth::ScaleParams::new(60));
     cases.push(diff_harness::Case::new("scale_60.ccattr", scale.text));
+    // Large enough for the compact JSON table (format version 3, more than
+    // COMPACT_RULE_SETS rule sets), which the harness reads back.
+    let compact =
+        ccattr_test_support::synth::scale_spec(&ccattr_test_support::synth::ScaleParams::new(400));
+    let compact = diff_harness::Case::new("scale_400.ccattr", compact.text);
+    assert!(compact.spec.table.rule_sets.len() > ccattr_codegen::json::COMPACT_RULE_SETS);
+    assert!(
+        compact
+            .file(".json")
+            .contents
+            .contains("\n  \"version\": 3,\n"),
+        "the compact form"
+    );
+    cases.push(compact);
     let harnesses = build_harnesses(&cases);
     let report = check(
         &cases,

@@ -21,46 +21,108 @@ use ccattr_core::{Decision, DecisionTable, TABLE_FORMAT, TABLE_VERSION};
 use serde::Serialize;
 use serde_json::Value;
 
+mod columns;
+
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, T> {
     generated: &'a str,
     format: &'a str,
     version: u32,
     generator: &'a str,
     source: &'a str,
-    table: &'a DecisionTable,
+    table: T,
 }
 
-pub(crate) fn emit(table: &DecisionTable, source: &Provenance) -> String {
+/// The format version of the compact form (docs/table-format.md).
+pub const COMPACT_VERSION: u32 = 3;
+const _: () = assert!(COMPACT_VERSION == TABLE_VERSION);
+
+/// A table with more rule sets than this is written in the compact form, version 3:
+/// its rows are no longer repeated in every rule set, and its elements are columns.
+/// A smaller one keeps the form of versions 1 and 2, one line per element, which a
+/// diff of a hand-written spec's table reads best in.
+pub const COMPACT_RULE_SETS: usize = 256;
+
+/// How the table is laid out in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Versions 1 and 2: every rule set with all its rows, one line per element.
+    Rows,
+    /// Version 3: each rule's terms once, each rule set as its devices, columns.
+    Columns,
+}
+
+impl Form {
+    /// The form `table` is written in: columns past [`COMPACT_RULE_SETS`] rule sets.
+    pub fn of(table: &DecisionTable) -> Form {
+        if table.rule_sets.len() > COMPACT_RULE_SETS {
+            Form::Columns
+        } else {
+            Form::Rows
+        }
+    }
+}
+
+/// Write the table in `form` to `w`, as it is serialized (nothing is held whole).
+/// A table that the compact form cannot give back exactly (one read from a file
+/// that was edited by hand) is written with rows.
+pub(crate) fn write(
+    table: &DecisionTable,
+    source: &Provenance,
+    form: Form,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let [generated, _] = source.header();
     let generator = format!("ccattr {}", env!("CARGO_PKG_VERSION"));
-    let doc = Document {
-        generated: &generated,
-        format: TABLE_FORMAT,
-        version: table.format_version(),
-        generator: &generator,
-        source: &source.source,
-        table,
+    let compact = match form {
+        Form::Columns => columns::Compact::new(table),
+        Form::Rows => None,
     };
-    let mut out = Vec::with_capacity(4096 + 256 * table.rule_sets.len());
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Lines::default());
-    // Serializing plain data with string keys into memory cannot fail.
-    doc.serialize(&mut serializer)
-        .expect("a decision table serializes");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    let lines = Lines {
+        depth: 0,
+        has_value: false,
+        separator: if compact.is_some() { b"," } else { b", " },
+    };
+    let mut serializer = serde_json::Serializer::with_formatter(&mut w, lines);
+    fn doc<'a, T>(version: u32, head: [&'a str; 3], table: T) -> Document<'a, T> {
+        let [generated, generator, source] = head;
+        Document {
+            generated,
+            format: TABLE_FORMAT,
+            version,
+            generator,
+            source,
+            table,
+        }
+    }
+    let head = [
+        generated.as_str(),
+        generator.as_str(),
+        source.source.as_str(),
+    ];
+    match compact {
+        Some(compact) => doc(COMPACT_VERSION, head, compact).serialize(&mut serializer),
+        None => doc(table.format_version(), head, table).serialize(&mut serializer),
+    }
+    .map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// serde_json's pretty layout (two spaces a level) for the envelope, the table and
 /// the table's arrays, and one line for each element of those arrays: an attribute,
 /// a device, a rule set with all its rows. A table of 100,000 devices stays some ten
 /// times smaller than fully pretty, and a diff still shows one line per element.
-#[derive(Default)]
 struct Lines {
     /// How many arrays and objects are open.
     depth: usize,
     /// Whether the innermost open array or object has a value yet.
     has_value: bool,
+    /// What separates the values of an array or object on one line: `", "` in the
+    /// rows form, `","` in the columns of the compact form.
+    separator: &'static [u8],
 }
 
 impl Lines {
@@ -112,7 +174,7 @@ impl Lines {
         } else if first {
             Ok(())
         } else {
-            w.write_all(b", ")
+            w.write_all(self.separator)
         }
     }
 }
@@ -162,6 +224,29 @@ impl serde_json::ser::Formatter for Lines {
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
         self.has_value = true;
         Ok(())
+    }
+
+    /// Spec prose reaches the table's strings: characters that would make it display
+    /// other than it reads ([`crate::prose::is_unsafe_char`]) are written as `\\u`
+    /// escapes (serde_json already escapes the control characters).
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if fragment.is_ascii() && !fragment.as_bytes().contains(&0x7f) {
+            return w.write_all(fragment.as_bytes());
+        }
+        let mut rest = fragment;
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| crate::prose::is_unsafe_char(c))
+        {
+            w.write_all(&rest.as_bytes()[..at])?;
+            write!(w, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
     }
 }
 
@@ -227,8 +312,14 @@ pub fn read_table(json: &str) -> Result<DecisionTable, TableError> {
     let table = obj
         .remove("table")
         .ok_or_else(|| Malformed("decision table has no \"table\"".to_string()))?;
-    let table: DecisionTable = serde_json::from_value(table)
-        .map_err(|e| Malformed(format!("malformed decision table: {e}")))?;
+    let malformed = |e: serde_json::Error| Malformed(format!("malformed decision table: {e}"));
+    let table: DecisionTable = if version == u64::from(COMPACT_VERSION) {
+        serde_json::from_value::<columns::Read>(table)
+            .map_err(malformed)?
+            .into_table()?
+    } else {
+        serde_json::from_value(table).map_err(malformed)?
+    };
     validate(&table).map_err(|e| Malformed(format!("inconsistent decision table: {e}")))?;
     if version < u64::from(table.format_version()) {
         return Err(Malformed(format!(
@@ -365,8 +456,9 @@ mod tests {
     use super::*;
     use ccattr_test_support::tables as fixtures;
 
+    /// The table in the form the build picks.
     fn emitted(table: &DecisionTable) -> String {
-        emit(table, &Provenance::new("fixture.ccattr"))
+        written(table, Form::of(table))
     }
 
     // generated/hyperv_vtom.json is the vtom example's output, held current by
@@ -395,6 +487,111 @@ mod tests {
     }
 
     #[test]
+    fn hidden_characters_are_escaped_and_read_back() {
+        let mut table = fixtures::vtom();
+        table.doc = vec!["a\u{2066}b\u{202E}c — d".into()];
+        table.devices[0].doc = vec!["\u{200B}".into()];
+        for form in [Form::Rows, Form::Columns] {
+            let text = written(&table, form);
+            assert!(text.is_ascii() || !text.contains('\u{2066}'), "{form:?}");
+            assert!(text.contains("a\\u2066b\\u202ec — d"), "{form:?}");
+            assert!(text.contains("\\u200b"), "{form:?}");
+            assert_eq!(read_table(&text), Ok(table.clone()), "{form:?}");
+        }
+    }
+
+    fn written(table: &DecisionTable, form: Form) -> String {
+        let mut out = Vec::new();
+        write(table, &Provenance::new("fixture.ccattr"), form, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn both_forms_round_trip() {
+        for table in fixtures::all() {
+            let rows = written(&table, Form::Rows);
+            let columns = written(&table, Form::Columns);
+            let version = |t: &str| serde_json::from_str::<Value>(t).unwrap()["version"].clone();
+            assert_eq!(version(&columns), COMPACT_VERSION, "{}", table.spec);
+            assert_eq!(version(&rows), table.format_version(), "{}", table.spec);
+            assert_eq!(read_table(&columns), Ok(table.clone()), "{}", table.spec);
+            assert_eq!(read_table(&rows), Ok(table), "{}", columns);
+        }
+    }
+
+    #[test]
+    fn rejects_inconsistent_compact_tables() {
+        let edited3 = |edit: fn(&mut Value)| {
+            let mut v: Value =
+                serde_json::from_str(&written(&fixtures::vtom(), Form::Columns)).unwrap();
+            edit(&mut v);
+            v.to_string()
+        };
+        /// An edit of a good table, and what the reader's error must say.
+        type Case = (fn(&mut Value), &'static str);
+        let cases: [Case; 8] = [
+            (
+                |v| v["table"]["rules"]["terms"][0] = serde_json::json!([999]),
+                "names an unknown term",
+            ),
+            (
+                |v| {
+                    v["table"]["devices"]["line"].as_array_mut().unwrap().pop();
+                },
+                "devices.line has",
+            ),
+            (
+                |v| v["table"]["rule_sets"]["devices"][1] = serde_json::json!([99]),
+                "rule set 1 names an unknown device",
+            ),
+            (
+                |v| v["table"]["intervals"]["extent"][0] = "0xffffffffffffffff".into(),
+                "ends past 2^64",
+            ),
+            (
+                |v| v["table"]["rules"]["decision"] = "x".repeat(64).into(),
+                "decision",
+            ),
+            (
+                |v| v["table"]["devices"]["regions"][0] = 9.into(),
+                "regions listed",
+            ),
+            (
+                |v| v["table"]["rules"]["device"][0] = 99.into(),
+                "unknown device",
+            ),
+            (
+                |v| v["table"]["intervals"]["rule_set"][0] = 99.into(),
+                "unknown rule set",
+            ),
+        ];
+        for (i, (case, want)) in cases.into_iter().enumerate() {
+            let err = read_table(&edited3(case)).unwrap_err();
+            assert!(err.to_string().contains(want), "case {i}: {err}");
+        }
+        // Edited back to what it was, the same text reads.
+        assert!(read_table(&edited3(|_| {})).is_ok());
+    }
+
+    #[test]
+    fn large_tables_are_compact() {
+        let table = fixtures::vtom();
+        assert_eq!(Form::of(&table), Form::Rows);
+        let mut big = table.clone();
+        big.rule_sets = vec![table.rule_sets[0].clone(); COMPACT_RULE_SETS + 1];
+        assert_eq!(Form::of(&big), Form::Columns);
+        // A table whose rows do not follow from its rules (edited by hand) is written
+        // with rows, in whatever form it is asked for, and reads back the same.
+        let mut odd = table.clone();
+        odd.rule_sets[0].rows.reverse();
+        let first = odd.rule_sets[0].rows[0];
+        odd.rule_sets[0].rows.push(first);
+        let text = written(&odd, Form::Columns);
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert_eq!(read_table(&text), Ok(odd));
+    }
+
+    #[test]
     fn round_trips() {
         for table in fixtures::all() {
             assert_eq!(read_table(&emitted(&table)), Ok(table));
@@ -412,10 +609,10 @@ mod tests {
         let err = read_table(&edited(|v| v["format"] = "other".into())).unwrap_err();
         assert!(matches!(err, TableError::NotATable(_)));
         assert!(err.to_string().contains("format is \"other\""), "{err}");
-        let err = read_table(&edited(|v| v["version"] = 3.into())).unwrap_err();
+        let err = read_table(&edited(|v| v["version"] = 4.into())).unwrap_err();
         assert!(matches!(err, TableError::Version(_)));
         assert!(
-            err.to_string().contains("version 3 is not supported"),
+            err.to_string().contains("version 4 is not supported"),
             "{err}"
         );
         let err = read_table(&edited(|v| v["version"] = 0.into())).unwrap_err();

@@ -233,27 +233,6 @@ pub fn visible_prose(table: &DecisionTable) -> Cow<'_, DecisionTable> {
     Cow::Owned(t)
 }
 
-/// JSON text with every [`is_unsafe_char`] that serde_json leaves as it is (they can
-/// only stand inside strings) written as a `\uXXXX` escape: the same data, read back.
-pub fn escape_json(json: String) -> String {
-    // serde_json escapes every control character below U+0020 in strings, and the
-    // layout adds only line feeds: ASCII text without DEL (almost every table) holds
-    // no unsafe character, which two fast scans of its bytes show.
-    let plain = json.is_ascii() && !json.as_bytes().contains(&0x7f);
-    if plain || !json.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if c != '\n' && is_unsafe_char(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Paragraphs as lines: runs of blank lines become one, and none lead or trail.
 pub fn paragraphs(lines: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -343,13 +322,6 @@ mod tests {
         assert_eq!(
             visible("a\u{202E}b\u{200B}c\rd\u{1B}[0m"),
             "a<U+202E>b<U+200B>c<U+000D>d<U+001B>[0m"
-        );
-        let json = escape_json("{\n  \"doc\": \"a\u{2066}b\"\n}".to_string());
-        assert_eq!(json, "{\n  \"doc\": \"a\\u2066b\"\n}");
-        let v: serde_json::Value = serde_json::from_str(&json).expect("still JSON");
-        assert_eq!(
-            v["doc"], "a\u{2066}b",
-            "the escape reads back as the character"
         );
     }
 

@@ -22,9 +22,10 @@ pub use table::{Decision, DecisionTable};
 /// The format of the JSON decision table (`"format"` in `SPEC.json`).
 pub const TABLE_FORMAT: &str = "ccattr-decision-table";
 /// The newest version of the format (`"version"` in `SPEC.json`): a table is written
-/// in the oldest version that holds it ([`DecisionTable::format_version`]), and the
-/// reader reads every version up to this one.
-pub const TABLE_VERSION: u32 = 2;
+/// in the oldest version that holds it ([`DecisionTable::format_version`]), or in the
+/// compact form of version 3 when it is large, and the reader reads every version up
+/// to this one.
+pub const TABLE_VERSION: u32 = 3;
 
 /// Read a number in decimal or `0x` hex, with `_` between digits.
 pub fn parse_u64(s: &str) -> Option<u64> {

@@ -269,22 +269,14 @@ impl Model {
 
     /// A rule as it would be written in a spec.
     pub fn rule_text(&self, rule: &Rule) -> String {
-        // Pieces pushed onto one string: a table of 100,000 devices has 300,000 rules.
-        let mut out = String::with_capacity(64);
-        match rule.device {
-            Some(d) => {
-                out.push_str("map ");
-                out.push_str(&self.devices[d].name);
-                out.push(' ');
-            }
-            None => out.push_str("default "),
-        }
-        out.push_str(rule.mapping.as_str());
-        if let Some(c) = &rule.cond {
-            out.push_str(" when ");
-            out.push_str(&c.display(&|a| self.atom_name(a)));
-        }
-        out.push(';');
-        out
+        let cond = rule
+            .cond
+            .as_ref()
+            .map(|c| c.display(&|a| self.atom_name(a)));
+        crate::table::rule_text(
+            rule.device.map(|d| self.devices[d].name.as_str()),
+            rule.mapping.into(),
+            cond.as_deref(),
+        )
     }
 }

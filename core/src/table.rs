@@ -240,6 +240,130 @@ pub struct DecisionTable {
     pub intervals: Vec<Interval>,
 }
 
+/// Where the rows of every rule set come from: each rule's terms and decision, and
+/// the rules of each device. [`DecisionTable::build`] makes the rule sets with it, and
+/// the JSON reader makes them again from a compact table, which stores only each
+/// rule set's devices (format version 3, docs/table-format.md).
+pub struct RuleRows<'a> {
+    terms: &'a [Vec<Term>],
+    decisions: Vec<Decision>,
+    device_rules: Vec<Vec<usize>>,
+    default_rules: Vec<usize>,
+}
+
+impl<'a> RuleRows<'a> {
+    /// `terms[r]` are the terms of rule `r`, in order; every device a rule names is
+    /// below `devices`.
+    pub fn new(rules: &[TableRule], devices: usize, terms: &'a [Vec<Term>]) -> RuleRows<'a> {
+        // Each device's rules and the default rules, in source order.
+        let mut device_rules: Vec<Vec<usize>> = vec![Vec::new(); devices];
+        let mut default_rules = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            match rule.device {
+                Some(d) => device_rules[d].push(r),
+                None => default_rules.push(r),
+            }
+        }
+        RuleRows {
+            terms,
+            decisions: rules.iter().map(|r| r.decision).collect(),
+            device_rules,
+            default_rules,
+        }
+    }
+
+    /// The rows of the rule set of `chain` (devices, innermost first): its devices'
+    /// rules in order, then the default rules, up to the first row that always
+    /// matches.
+    pub fn rows(&self, chain: &[usize]) -> Vec<Row> {
+        let mut rows = Vec::new();
+        let chain_rules = chain
+            .iter()
+            .flat_map(|&d| self.device_rules[d].iter().copied());
+        for r in chain_rules.chain(self.default_rules.iter().copied()) {
+            for t in &self.terms[r] {
+                rows.push(Row {
+                    mask: t.mask,
+                    value: t.value,
+                    cap_mask: t.cap_mask,
+                    cap_value: t.cap_value,
+                    decision: self.decisions[r],
+                    rule: r,
+                });
+                if t.always() {
+                    // Always matches: nothing after it can decide.
+                    return rows;
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// A rule's canonical text: `map DEVICE MAPPING[ when CONDITION];`, or `default
+/// MAPPING[ when CONDITION];` without a device.
+pub fn rule_text(device: Option<&str>, decision: Decision, when: Option<&str>) -> String {
+    // Pieces pushed onto one string: a table of 100,000 devices has 300,000 rules.
+    let mut out = String::with_capacity(64);
+    match device {
+        Some(d) => {
+            out.push_str("map ");
+            out.push_str(d);
+            out.push(' ');
+        }
+        None => out.push_str("default "),
+    }
+    out.push_str(match decision {
+        Decision::Refused => Mapping::Refuse.as_str(),
+        d => d.as_str(),
+    });
+    if let Some(c) = when {
+        out.push_str(" when ");
+        out.push_str(c);
+    }
+    out.push(';');
+    out
+}
+
+impl TableRule {
+    /// The condition of the rule, as its text writes it (after `when`).
+    pub fn when(&self) -> Option<&str> {
+        let text = self.text.strip_suffix(';').unwrap_or(&self.text);
+        // Names hold no space: the first ` when ` ends the device and the mapping.
+        text.split_once(" when ").map(|(_, c)| c)
+    }
+}
+
+impl DecisionTable {
+    /// The terms of each rule, as the rule sets' rows show them: the rows of a rule
+    /// are the same in every rule set that has them (a rule belongs to one device, or
+    /// is a default rule, and its rows stop only at one that always matches). A rule
+    /// that no rule set reaches has none, which changes no answer. With these,
+    /// [`RuleRows::rows`] gives back every rule set's rows.
+    pub fn rule_terms(&self) -> Vec<Vec<Term>> {
+        let mut terms: Vec<Vec<Term>> = vec![Vec::new(); self.rules.len()];
+        let mut seen = vec![false; self.rules.len()];
+        for rs in &self.rule_sets {
+            for run in rs.rows.chunk_by(|a, b| a.rule == b.rule) {
+                let r = run[0].rule;
+                if r < seen.len() && !seen[r] {
+                    seen[r] = true;
+                    terms[r] = run
+                        .iter()
+                        .map(|row| Term {
+                            mask: row.mask,
+                            value: row.value,
+                            cap_mask: row.cap_mask,
+                            cap_value: row.cap_value,
+                        })
+                        .collect();
+                }
+            }
+        }
+        terms
+    }
+}
+
 /// One stretch of a range query: the addresses `[start, last]` share a rule set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stretch {
@@ -347,38 +471,13 @@ impl DecisionTable {
                 None => vec![Term::TRUE],
             })
             .collect();
-        // Each device's rules and the default rules, in source order.
-        let mut device_rules: Vec<Vec<usize>> = vec![Vec::new(); model.devices.len()];
-        let mut default_rules = Vec::new();
-        for (r, rule) in model.rules.iter().enumerate() {
-            match rule.device {
-                Some(d) => device_rules[d].push(r),
-                None => default_rules.push(r),
-            }
-        }
+        let source = RuleRows::new(&self.rules, self.devices.len(), &rule_terms);
         let mut sets: BTreeMap<Vec<DeviceId>, usize> = BTreeMap::new();
         let mut rule_set_of = |chain: Vec<DeviceId>, table: &mut DecisionTable| -> usize {
             if let Some(&i) = sets.get(&chain) {
                 return i;
             }
-            let mut rows = Vec::new();
-            let chain_rules = chain.iter().flat_map(|&d| device_rules[d].iter().copied());
-            'rules: for r in chain_rules.chain(default_rules.iter().copied()) {
-                for t in &rule_terms[r] {
-                    rows.push(Row {
-                        mask: t.mask,
-                        value: t.value,
-                        cap_mask: t.cap_mask,
-                        cap_value: t.cap_value,
-                        decision: model.rules[r].mapping.into(),
-                        rule: r,
-                    });
-                    if t.always() {
-                        // Always matches: nothing after it can decide.
-                        break 'rules;
-                    }
-                }
-            }
+            let rows = source.rows(&chain);
             let i = table.rule_sets.len();
             table.rule_sets.push(RuleSet {
                 devices: chain.clone(),

@@ -38,7 +38,7 @@ impl Case {
         Case { spec, files }
     }
 
-    fn file(&self, ext: &str) -> &ccattr_codegen::Output {
+    pub fn file(&self, ext: &str) -> &ccattr_codegen::Output {
         self.files
             .iter()
             .find(|f| f.file_name.ends_with(ext))
