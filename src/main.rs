@@ -38,6 +38,14 @@ pub enum Format {
     Svg,
 }
 
+/// `build --json-form`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JsonForm {
+    Auto,
+    Rows,
+    Columns,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Parse and check specs; report every error and warning.
@@ -73,6 +81,11 @@ pub enum Command {
         /// Print only errors and warnings (for Make and Kbuild recipes).
         #[arg(long, short)]
         quiet: bool,
+        /// The layout of the JSON table: `rows` (format versions 1 and 2, one line per
+        /// element), `columns` (version 3, compact) or `auto` (columns for a table of
+        /// more than 256 rule sets).
+        #[arg(long, value_enum, default_value = "auto")]
+        json_form: JsonForm,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -190,6 +203,10 @@ tree, its header or the spec cannot be read, or the command line is wrong."
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = ccattr_grammar::source_limit_from_env() {
+        out::errln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     // Checking is iterative or bounded everywhere; a large stack is a second guard.
     let worker = std::thread::Builder::new()
         .name("ccattr".into())

@@ -651,3 +651,111 @@ fn hostile_specs_end_in_clear_diagnostics_and_write_nothing() {
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }
+
+#[test]
+fn the_size_limit_is_set_by_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Just over the default limit of 16 MiB: a spec and a long comment.
+    let big = dir.path().join("big.ccattr");
+    let mut text = String::from("spec big;\n// ");
+    text.push_str(&"x".repeat(ccattr_grammar::MAX_SOURCE_BYTES));
+    text.push('\n');
+    std::fs::write(&big, &text).expect("write");
+    let run = |limit: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccattr"));
+        cmd.args(args);
+        match limit {
+            Some(l) => cmd.env(ccattr_grammar::MAX_SOURCE_BYTES_VAR, l),
+            None => cmd.env_remove(ccattr_grammar::MAX_SOURCE_BYTES_VAR),
+        };
+        support::run(&mut cmd, None, Duration::from_secs(120))
+    };
+    let out = run(None, &["check", s(&big)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E0007"), "{err}");
+    assert!(err.contains("limit of 16777216 bytes (16 MiB)"), "{err}");
+    assert!(err.contains("CCATTR_MAX_SOURCE_BYTES"), "{err}");
+    // A larger limit reads it; a smaller one refuses the examples.
+    let out = run(Some("32M"), &["check", s(&big)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(Some("0x100"), &["check", s(&example("hyperv_vtom.ccattr"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("larger than the limit of 256 bytes\n"),
+        "{err}"
+    );
+    // Not a size: refused before anything is read, exit 2.
+    for bad in ["lots", "0", "-5", "5G5", "8G", ""] {
+        let out = run(Some(bad), &["check", s(&example("hyperv_vtom.ccattr"))]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("is not a size from 1 to 4294967296 bytes"),
+            "{bad:?}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn build_writes_the_json_table_in_the_form_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = example("hyperv_vtom.ccattr");
+    let version = |form: &str| {
+        let out_dir = dir.path().join(form);
+        let out = ccattr(&[
+            "build",
+            s(&spec),
+            "--emit",
+            "json",
+            "--json-form",
+            form,
+            "--out-dir",
+            s(&out_dir),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(out_dir.join("hyperv_vtom.json")).expect("read");
+        let table = ccattr_codegen::read_table(&text).expect("reads back");
+        (json_text_version(&text), table, text)
+    };
+    let (auto, table, auto_text) = version("auto");
+    let (rows, rows_table, rows_text) = version("rows");
+    let (columns, columns_table, _) = version("columns");
+    // The example is small: `auto` writes rows, the checked-in form.
+    assert_eq!((auto, rows, columns), (2, 2, 3));
+    assert_eq!(auto_text, rows_text);
+    let generated =
+        std::fs::read_to_string(root().join("generated/hyperv_vtom.json")).expect("read");
+    assert_eq!(auto_text, generated);
+    assert_eq!(rows_table, table);
+    assert_eq!(
+        columns_table, table,
+        "the compact form reads back as the same table"
+    );
+    let out = ccattr(&[
+        "build",
+        s(&spec),
+        "--json-form",
+        "packed",
+        "--out-dir",
+        s(dir.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn json_text_version(text: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(text).expect("JSON");
+    v["version"].as_u64().expect("version")
+}

@@ -159,11 +159,14 @@ const MARKER_WINDOW: usize = 4096;
 /// `marker`.
 pub fn may_replace(path: &Path, marker: &str) -> Result<bool, FileError> {
     check_name(path)?;
-    match fs::read(path) {
-        Ok(bytes) => {
-            let head = &bytes[..bytes.len().min(MARKER_WINDOW)];
-            Ok(String::from_utf8_lossy(head).contains(marker))
-        }
+    let head = fs::File::open(path).and_then(|f| {
+        use std::io::Read as _;
+        let mut head = Vec::with_capacity(MARKER_WINDOW);
+        f.take(MARKER_WINDOW as u64).read_to_end(&mut head)?;
+        Ok(head)
+    });
+    match head {
+        Ok(head) => Ok(String::from_utf8_lossy(&head).contains(marker)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(FileError::new(
             path,
@@ -201,62 +204,175 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<Outcome, FileErr
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     check_name(path)?;
     if is_special(path)? {
-        return fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(contents))
-            .map_err(|e| FileError::write(path, None, &e));
+        return write_in_place(path, &mut |w| w.write_all(contents));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    let mut temp = Temp::create(path)?;
+    match temp.file.write_all(contents) {
+        Ok(()) => temp.commit(),
+        Err(e) => Err(temp.fail("writing the temporary file failed", e)),
+    }
+}
+
+/// [`write_if_changed`] with the bytes that `write` writes, as it writes them: into a
+/// temporary file beside `path`, which replaces `path` as [`write_atomic`] does unless
+/// `path` already holds exactly those bytes (then it is removed, and `path` keeps its
+/// modification time). The contents are never all in memory here.
+pub fn write_streamed(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<Outcome, FileError> {
+    check_name(path)?;
+    if is_special(path)? {
+        write_in_place(path, write)?;
+        return Ok(Outcome::Written);
+    }
+    let mut temp = Temp::create(path)?;
+    if let Err(e) = write(&mut temp.file) {
+        return Err(temp.fail("writing the temporary file failed", e));
+    }
+    if same_contents(&temp.tmp, path) {
+        temp.discard();
+        return Ok(Outcome::Unchanged);
+    }
+    temp.commit()?;
+    Ok(Outcome::Written)
+}
+
+/// Write to a path that is not a regular file, in place.
+fn write_in_place(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
+    fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|mut f| write(&mut f))
+        .map_err(|e| FileError::write(path, None, &e))
+}
+
+/// Whether the files `a` and `b` both exist and hold the same bytes.
+fn same_contents(a: &Path, b: &Path) -> bool {
+    use std::io::Read as _;
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let fail = |step: &'static str, e: std::io::Error| FileError::write(path, Some(step), &e);
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(
-            ".{name}.ccattr-tmp.{}.{attempt}",
-            std::process::id()
-        ));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1
-            }
-            Err(e) => return Err(fail("cannot create a temporary file", e)),
+    if !mb.is_file() || ma.len() != mb.len() {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    let (mut fa, mut fb) = (
+        std::io::BufReader::with_capacity(1 << 16, fa),
+        std::io::BufReader::with_capacity(1 << 16, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = match fa.read(&mut ba) {
+            Ok(0) => return fb.read(&mut bb[..1]).is_ok_and(|m| m == 0),
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if fb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
         }
-    };
-    let result = file
-        .write_all(contents)
-        .and_then(|()| match &permissions {
-            Some(p) => file.set_permissions(p.clone()),
+    }
+}
+
+/// A temporary file beside the file it will replace.
+struct Temp {
+    /// The file it replaces.
+    path: PathBuf,
+    tmp: PathBuf,
+    dir: PathBuf,
+    file: fs::File,
+    /// The permissions of the file it replaces, which it keeps.
+    permissions: Option<fs::Permissions>,
+}
+
+impl Temp {
+    fn create(path: &Path) -> Result<Temp, FileError> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let permissions = fs::metadata(path).ok().map(|m| m.permissions());
+        let mut attempt = 0u32;
+        loop {
+            let tmp = dir.join(format!(
+                ".{name}.ccattr-tmp.{}.{attempt}",
+                std::process::id()
+            ));
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(file) => {
+                    return Ok(Temp {
+                        path: path.to_path_buf(),
+                        tmp,
+                        dir,
+                        file,
+                        permissions,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1
+                }
+                Err(e) => {
+                    return Err(FileError::write(
+                        path,
+                        Some("cannot create a temporary file"),
+                        &e,
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Remove the temporary file; the error of `step`.
+    fn fail(self, step: &'static str, e: std::io::Error) -> FileError {
+        let err = FileError::write(&self.path, Some(step), &e);
+        self.discard();
+        err
+    }
+
+    fn discard(self) {
+        drop(self.file);
+        let _ = fs::remove_file(&self.tmp);
+    }
+
+    /// Flush the temporary file to disk and rename it over the file it replaces.
+    fn commit(self) -> Result<(), FileError> {
+        let fail =
+            |step: &'static str, e: std::io::Error| FileError::write(&self.path, Some(step), &e);
+        let result = match &self.permissions {
+            Some(p) => self.file.set_permissions(p.clone()),
             None => Ok(()),
-        })
-        .and_then(|()| file.sync_all())
+        }
+        .and_then(|()| self.file.sync_all())
         .map_err(|e| fail("writing the temporary file failed", e))
         .and_then(|()| {
-            fs::rename(&tmp, path).map_err(|e| fail("renaming the temporary file failed", e))
+            fs::rename(&self.tmp, &self.path)
+                .map_err(|e| fail("renaming the temporary file failed", e))
         });
-    drop(file);
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    } else {
-        // Make the rename itself durable where the platform allows it; a failure here
-        // loses nothing that was not already at risk.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
+        if result.is_err() {
+            self.discard();
+        } else {
+            drop(self.file);
+            // Make the rename itself durable where the platform allows it; a failure
+            // here loses nothing that was not already at risk.
+            if let Ok(d) = fs::File::open(&self.dir) {
+                let _ = d.sync_all();
+            }
         }
+        result
     }
-    result
 }
 
 /// Whether `path` exists and is neither a regular file nor a directory (following
@@ -357,6 +473,58 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, ["x.h"], "no temporary file is left behind");
+    }
+
+    #[test]
+    fn streamed_writes_replace_only_what_changed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.json");
+        // Written in many small pieces, as a serializer writes.
+        let pieces = |text: &'static str| {
+            move |w: &mut dyn std::io::Write| {
+                for b in text.as_bytes() {
+                    w.write_all(std::slice::from_ref(b))?;
+                }
+                Ok(())
+            }
+        };
+        let mtime = || {
+            fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        };
+        assert_eq!(
+            write_streamed(&path, &mut pieces("one\n")),
+            Ok(Outcome::Written)
+        );
+        let before = mtime();
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            write_streamed(&path, &mut pieces("one\n")),
+            Ok(Outcome::Unchanged)
+        );
+        assert_eq!(before, mtime());
+        // The same length, other bytes; then longer; then shorter.
+        for text in ["two\n", "three\n", "4\n"] {
+            assert_eq!(
+                write_streamed(&path, &mut pieces(text)),
+                Ok(Outcome::Written)
+            );
+            assert_eq!(fs::read_to_string(&path).expect("read"), text);
+        }
+        // A writer that fails leaves the old file and no temporary file.
+        let err = write_streamed(&path, &mut |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("the emitter failed"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("the emitter failed"), "{err}");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "4\n");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["x.json"], "no temporary file is left behind");
     }
 
     #[cfg(unix)]

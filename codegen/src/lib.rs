@@ -99,38 +99,97 @@ pub struct Output {
 /// the spec's file name as the header comments show it (`hyperv_vtom.ccattr`); only
 /// its last path component is used.
 pub fn emit(table: &DecisionTable, source_name: &str, targets: &[Target]) -> Vec<Output> {
-    let source = Provenance::new(source_name);
-    // Spec prose reaches C and Rust comments and literals: characters that would
-    // make them display other than they compile are written out visibly there.
-    let shown = prose::visible_prose(table);
-    // The lookup layout, built once, when the first emitter that prints it runs.
-    let mut lookup = None;
-    let mut done = Vec::with_capacity(targets.len());
-    let mut out = Vec::with_capacity(targets.len());
+    let emitter = Emitter::new(table, source_name);
+    let mut out: Vec<Output> = Vec::with_capacity(targets.len());
     for &target in targets {
-        if done.contains(&target) {
+        let file_name = emitter.file_name(target);
+        if out.iter().any(|o| o.file_name == file_name) {
             continue;
         }
-        done.push(target);
-        let contents = match target {
-            Target::C => c::emit(&shown, layout(&mut lookup, &shown), &source),
-            Target::Rust => rust::emit(&shown, layout(&mut lookup, &shown), &source),
-            Target::Json => prose::escape_json(json::emit(table, &source)),
-        };
         out.push(Output {
-            file_name: format!("{}.{}", table.spec, target.extension()),
-            contents,
+            contents: emitter.render(target),
+            file_name,
         });
     }
     out
 }
 
-/// The lookup layout of `table`, built on first use.
-fn layout<'l>(
-    built: &'l mut Option<lookup_layout::Lookup>,
-    table: &DecisionTable,
-) -> &'l lookup_layout::Lookup {
-    built.get_or_insert_with(|| lookup_layout::Lookup::new(table))
+/// From this many devices and rules together, [`Emitter::parallel`].
+pub const PARALLEL_ELEMENTS: usize = 4096;
+
+/// The emitters of one table: what they share (the table with its prose made
+/// visible for C and Rust, the lookup layout, built once when the first emitter
+/// that prints it asks) and each output, written to a file or rendered. It may be
+/// shared between threads, one output each.
+pub struct Emitter<'t> {
+    table: &'t DecisionTable,
+    /// Spec prose reaches C and Rust comments and literals: characters that would
+    /// make them display other than they compile are written out visibly there.
+    shown: std::borrow::Cow<'t, DecisionTable>,
+    lookup: std::sync::OnceLock<lookup_layout::Lookup>,
+    source: Provenance,
+    json_form: json::Form,
+}
+
+impl<'t> Emitter<'t> {
+    /// `source_name` as for [`emit`].
+    pub fn new(table: &'t DecisionTable, source_name: &str) -> Emitter<'t> {
+        Emitter {
+            table,
+            shown: prose::visible_prose(table),
+            lookup: std::sync::OnceLock::new(),
+            source: Provenance::new(source_name),
+            json_form: json::Form::of(table),
+        }
+    }
+
+    /// Write the JSON table in `form` rather than the one [`json::Form::of`] picks.
+    pub fn set_json_form(&mut self, form: json::Form) {
+        self.json_form = form;
+    }
+
+    /// The name of the file `target` writes (no directory): `SPEC.h`, `SPEC.rs`,
+    /// `SPEC.json`.
+    pub fn file_name(&self, target: Target) -> String {
+        format!("{}.{}", self.table.spec, target.extension())
+    }
+
+    /// Whether the outputs are worth making on threads of their own: a table of a few
+    /// thousand devices and rules takes milliseconds to print, a thread about as long
+    /// to start.
+    pub fn parallel(&self) -> bool {
+        self.table.devices.len() + self.table.rules.len() >= PARALLEL_ELEMENTS
+    }
+
+    fn lookup(&self) -> &lookup_layout::Lookup {
+        self.lookup
+            .get_or_init(|| lookup_layout::Lookup::new(&self.shown))
+    }
+
+    /// The output for `target`, whole.
+    pub fn render(&self, target: Target) -> String {
+        match target {
+            Target::C => c::emit(&self.shown, self.lookup(), &self.source),
+            Target::Rust => rust::emit(&self.shown, self.lookup(), &self.source),
+            Target::Json => {
+                let mut out = Vec::with_capacity(4096 + 64 * self.table.rule_sets.len());
+                // Writing into memory cannot fail.
+                json::write(self.table, &self.source, self.json_form, &mut out)
+                    .expect("a decision table serializes");
+                String::from_utf8(out).expect("serde_json writes UTF-8")
+            }
+        }
+    }
+
+    /// Write the output for `target` to `w`: the JSON table as it is serialized, the
+    /// C header and the Rust module (rendered whole: askama and prettyplease print
+    /// into a string) at once.
+    pub fn write(&self, target: Target, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match target {
+            Target::Json => json::write(self.table, &self.source, self.json_form, w),
+            _ => w.write_all(self.render(target).as_bytes()),
+        }
+    }
 }
 
 /// Where a generated file comes from, as its header says.
@@ -251,7 +310,10 @@ mod tests {
                     }
                 }
             }
-            proptest::prop_assert_eq!(read_table(&outputs[2].contents), Ok(table));
+            proptest::prop_assert_eq!(read_table(&outputs[2].contents), Ok(table.clone()));
+            let mut columns = Vec::new();
+            json::write(&table, &Provenance::new("random.ccattr"), json::Form::Columns, &mut columns).unwrap();
+            proptest::prop_assert_eq!(read_table(std::str::from_utf8(&columns).unwrap()), Ok(table));
         }
     }
 

@@ -3,7 +3,7 @@
 use super::base_name;
 use super::{load_ok, require_format, CmdResult};
 use crate::out::{errln, out, outln};
-use crate::{Format, EXIT_FAILED};
+use crate::{Format, JsonForm, EXIT_FAILED};
 use ccattr_build::files::{self, Outcome};
 use ccattr_core::compile::io_reason;
 use std::path::Path;
@@ -18,6 +18,7 @@ pub fn run(
     depfile_target: Option<&Path>,
     force: bool,
     quiet: bool,
+    json_form: JsonForm,
     format: Format,
 ) -> CmdResult {
     require_format(format, &[Format::Text, Format::Json], "build")?;
@@ -32,17 +33,35 @@ pub fn run(
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let outputs = ccattr_codegen::emit(&checked.table, &base_name(spec), &targets);
-    let paths: Vec<_> = outputs.iter().map(|o| out_dir.join(&o.file_name)).collect();
+    // What is left to do needs only the table and the names of the files read: the
+    // source, the model and the syntax tree's layout go before the outputs are made.
+    let ccattr_core::Checked { source, table, .. } = checked;
+    let spec_name = source.name.clone();
+    // Every file the spec was read from: the root and each file it includes.
+    let inputs: Vec<_> = (source.files().iter())
+        .map(|f| std::path::PathBuf::from(&f.name))
+        .collect();
+    drop(source);
+    let mut emitter = ccattr_codegen::Emitter::new(&table, &base_name(spec));
+    match json_form {
+        JsonForm::Auto => {}
+        JsonForm::Rows => emitter.set_json_form(ccattr_codegen::json::Form::Rows),
+        JsonForm::Columns => emitter.set_json_form(ccattr_codegen::json::Form::Columns),
+    }
+    let paths: Vec<_> = targets
+        .iter()
+        .map(|&t| out_dir.join(emitter.file_name(t)))
+        .collect();
 
     if check {
         let mut stale = Vec::new();
-        for (o, path) in outputs.iter().zip(&paths) {
+        for (&target, path) in targets.iter().zip(&paths) {
+            let contents = emitter.render(target);
             let old = std::fs::read(path).ok();
-            if old.as_deref() != Some(o.contents.as_bytes()) {
+            if old.as_deref() != Some(contents.as_bytes()) {
                 let diff = match old {
-                    Some(b) => files::unified_diff(path, &String::from_utf8_lossy(&b), &o.contents),
-                    None => files::labelled_diff(path, "", &o.contents, "missing", "generated"),
+                    Some(b) => files::unified_diff(path, &String::from_utf8_lossy(&b), &contents),
+                    None => files::labelled_diff(path, "", &contents, "missing", "generated"),
                 };
                 out!("{diff}");
                 stale.push(path.display().to_string());
@@ -50,7 +69,7 @@ pub fn run(
         }
         if stale.is_empty() {
             if !quiet {
-                errln!("{}: generated files are up to date", checked.source.name);
+                errln!("{spec_name}: generated files are up to date");
             }
             return Ok(0);
         }
@@ -83,16 +102,38 @@ pub fn run(
             }
         }
     }
+    // A large table's outputs each on a thread of its own (the JSON table streams into
+    // its file; the C header and the Rust module are each held only by their thread).
+    let write =
+        |target, path: &Path| files::write_streamed(path, &mut |w| emitter.write(target, w));
+    let outcomes: Vec<_> = if emitter.parallel() {
+        std::thread::scope(|scope| {
+            let write = &write;
+            let writers: Vec<_> = targets
+                .iter()
+                .zip(&paths)
+                .map(|(&target, path)| scope.spawn(move || write(target, path)))
+                .collect();
+            writers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    } else {
+        targets
+            .iter()
+            .zip(&paths)
+            .map(|(&t, p)| write(t, p))
+            .collect()
+    };
     let mut report_rows = Vec::new();
-    for (o, path) in outputs.iter().zip(&paths) {
-        let outcome = files::write_if_changed(path, o.contents.as_bytes())?;
-        report_rows.push((path.display().to_string(), outcome));
+    for (outcome, path) in outcomes.into_iter().zip(&paths) {
+        report_rows.push((path.display().to_string(), outcome?));
     }
     if let Some(dep) = depfile {
-        // Every file the spec was read from: the root and each file it includes.
-        let inputs: Vec<_> = (checked.source.files().iter())
-            .map(|f| std::path::PathBuf::from(&f.name))
-            .collect();
         let targets = match depfile_target {
             Some(t) => vec![t.to_path_buf()],
             None => paths.clone(),

@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> u8 {
             depfile_target,
             force,
             quiet,
+            json_form,
             format,
         } => build::run(
             &spec,
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> u8 {
             depfile_target.as_deref(),
             force,
             quiet,
+            json_form,
             format,
         ),
         Command::Explain {
