@@ -101,7 +101,7 @@ pub fn compile_file(
 /// Read a file whole, with an error that names it.
 ///
 /// Only a regular file is read (a FIFO would block, `/dev/zero` never end), and at
-/// most one byte more than [`MAX_SOURCE_BYTES`](ccattr_grammar::MAX_SOURCE_BYTES),
+/// most one byte more than the size limit ([`ccattr_grammar::max_source_bytes`]),
 /// enough for [`compile`] to report a spec that is too large (E0007).
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     use std::io::Read as _;
@@ -124,7 +124,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
             reason: format!("it is {what}; a spec is a regular file"),
         });
     }
-    let limit = ccattr_grammar::MAX_SOURCE_BYTES as u64 + 1;
+    let limit = ccattr_grammar::max_source_bytes() as u64 + 1;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(limit).read_to_end(&mut bytes))

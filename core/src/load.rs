@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 pub const MAX_FILES: usize = 256;
 /// At most this many includes deep (the root's includes are depth 1).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
-/// All the files of a spec together are at most [`MAX_SOURCE_BYTES`], as one file is.
+/// All the files of a spec together are at most [`MAX_SOURCE_BYTES`], as one file is
+/// (or the limit that [`ccattr_grammar::MAX_SOURCE_BYTES_VAR`] sets for both).
 pub const MAX_TOTAL_BYTES: usize = MAX_SOURCE_BYTES;
 
 /// Where the loader reads included files from.
@@ -293,13 +294,11 @@ impl Loader<'_> {
             return;
         }
         self.total += bytes.len();
-        if self.total > MAX_TOTAL_BYTES {
+        let limit = ccattr_grammar::max_source_bytes();
+        if self.total > limit {
             self.diagnostics.push(error(
                 "E0136",
-                format!(
-                    "the spec's files together are larger than the limit of {MAX_TOTAL_BYTES} bytes ({} MiB)",
-                    MAX_TOTAL_BYTES >> 20
-                ),
+                ccattr_grammar::too_large("the spec's files together are", limit),
                 "this file would pass the limit",
             ));
             return;

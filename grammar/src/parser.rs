@@ -106,8 +106,14 @@ fn parse_halves(text: &str, text_start: usize, to: usize) -> Option<(SpecFile, V
     if errors(&ad) || errors(&bd) || a.end_doc.is_some() {
         return None;
     }
-    a.items.extend(b.items);
-    a.comments.extend(b.comments);
+    // Exactly the room needed: growing by doubling would leave up to half of a large
+    // spec's items unused.
+    let (mut b_items, mut b_comments) = (b.items, b.comments);
+    a.items.reserve_exact(b_items.len());
+    a.items.append(&mut b_items);
+    drop(b_items);
+    a.comments.reserve_exact(b_comments.len());
+    a.comments.append(&mut b_comments);
     a.end_doc = b.end_doc;
     ad.extend(bd);
     Some((a, ad))
@@ -695,6 +701,8 @@ impl Builder<'_, '_> {
                         _ => {}
                     }
                 }
+                // Most devices have one region: no room left over from growing.
+                regions.shrink_to_fit();
                 ItemKind::Device(DeviceDecl {
                     name: name?,
                     regions,
@@ -1017,6 +1025,9 @@ fn collapse(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -
             return e;
         }
     }
+    // A large spec has hundreds of thousands of these lists, most of two operands:
+    // no room left over from growing them.
+    parts.shrink_to_fit();
     Expr {
         kind: make(parts),
         span,
