@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The compiler benchmark: `ccattr build` (C, Rust and JSON) of scale specs of 1,000,
-# 10,000 and 100,000 devices, wall time and peak memory, next to dtc compiling a
+# 10,000, 100,000 and 1,000,000 devices (CCATTR_BENCH_COMPILER_DEVICES), wall time
+# and peak memory, next to dtc compiling a
 # devicetree with a node and a `reg` for each device (100 parents of N/100 children:
 # dtc 1.6 fails past some ten thousand children of one node) and protoc compiling an
-# enum of N values to C++.
+# enum of N values to C++. Also the size of the JSON table in both its forms (rows,
+# format versions 1 and 2; columns, version 3), from the same spec.
 #
 #   scripts/bench-compiler.sh [RUNS]
 #
@@ -21,7 +23,9 @@ for tool in dtc protoc /usr/bin/time; do
 		exit 2
 	}
 done
-bench_prepare
+bench_prepare_compiler
+# A million devices is a 165 MB spec: past the default limit of 16 MiB.
+export CCATTR_MAX_SOURCE_BYTES=512M
 results=$OUT/results/compiler.txt
 : >"$results"
 work=$OUT/compiler
@@ -44,7 +48,7 @@ measure() {
 
 seconds_of() { awk -v n="$1" '$1 == n { sub("seconds=", "", $2); print $2 }' "$results"; }
 
-for n in $(tr ',' ' ' <<<"$SIZES"); do
+for n in $(tr ',' ' ' <<<"$COMPILER_SIZES"); do
 	spec=$OUT/data/scale_$n
 	rm -rf "$work/out_$n"
 	# Every run writes all three files afresh, as a clean build does.
@@ -59,4 +63,13 @@ for n in $(tr ',' ' ' <<<"$SIZES"); do
 	for f in "$work/out_$n"/*; do
 		echo "compiler/output/$n $(basename "$f") bytes=$(stat -c %s "$f")" | tee -a "$results"
 	done
+	# The JSON table in both forms, whatever the build picked.
+	for form in rows columns; do
+		rm -rf "$work/json_$n"
+		"$CCATTR" build -q "$spec.ccattr" --emit json --json-form "$form" --out-dir "$work/json_$n"
+		eval "${form}_bytes=$(stat -c %s "$work/json_$n/scale_$n.json")"
+	done
+	# shellcheck disable=SC2154
+	echo "compiler/json/$n rows_bytes=$rows_bytes columns_bytes=$columns_bytes smaller=$(python3 -c "print(round($rows_bytes / $columns_bytes, 2))")" | tee -a "$results"
+	rm -rf "$work/json_$n" "$work/out_$n" "$work/proto_$n"
 done

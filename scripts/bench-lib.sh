@@ -2,12 +2,16 @@
 # Sourced, not run.
 #
 # CCATTR_BENCH_DEVICES  device counts of the scale specs (default 1000,10000,100000)
+# CCATTR_BENCH_COMPILER_DEVICES  those of the compiler benchmark (default the same
+#                       and 1000000; a million devices is a 165 MB spec, read with
+#                       CCATTR_MAX_SOURCE_BYTES=512M)
 # CCATTR_BENCH_OUT      where inputs, outputs and results go (default target/bench)
 # CARGO_TARGET_DIR      as cargo reads it (default target)
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 SIZES=${CCATTR_BENCH_DEVICES:-1000,10000,100000}
+COMPILER_SIZES=${CCATTR_BENCH_COMPILER_DEVICES:-$SIZES,1000000}
 OUT=${CCATTR_BENCH_OUT:-$ROOT/target/bench}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 CCATTR=$TARGET/release/ccattr
@@ -20,6 +24,13 @@ bench_prepare() {
 	cargo build --quiet --release --bin ccattr --bin ccattr-bench-gen -p ccattr -p ccattr-benches
 	# shellcheck disable=SC2046
 	"$GEN" "$OUT/data" $(tr ',' ' ' <<<"$SIZES")
+}
+
+# The compiler benchmark's inputs for its sizes (the spec, devicetree and proto only).
+bench_prepare_compiler() {
+	cargo build --quiet --release --bin ccattr --bin ccattr-bench-gen -p ccattr -p ccattr-benches
+	# shellcheck disable=SC2046
+	"$GEN" --inputs-only "$OUT/data" $(tr ',' ' ' <<<"$COMPILER_SIZES")
 }
 
 # The median and the median absolute deviation of numbers on standard input:

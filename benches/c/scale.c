@@ -67,11 +67,11 @@ int main(void)
 		}
 	}
 
-	BENCH("c/" BENCH_NAME "/is_private_mmio/generated", bench_queries, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/" BENCH_NAME "/is_private_mmio/generated", bench_queries, NR_QUERIES,
 	      IS_PRIVATE_MMIO(attrs, q));
-	BENCH("c/" BENCH_NAME "/decide/generated", pages, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/" BENCH_NAME "/decide/generated", pages, NR_QUERIES,
 	      DECIDE(attrs, q, PAGE_SIZE));
-	BENCH("c/" BENCH_NAME "/is_private_mmio/linear-scan", bench_queries, NR_LINEAR_QUERIES,
+	BENCH(BENCH_PREFIX "/" BENCH_NAME "/is_private_mmio/linear-scan", bench_queries, NR_LINEAR_QUERIES,
 	      linear_decide_byte(attrs, q) == ENCRYPTED);
 	return 0;
 }

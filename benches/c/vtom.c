@@ -91,17 +91,17 @@ int main(void)
 		}
 	}
 
-	BENCH("c/vtom/is_private_mmio/hand-written/inline", vtom_queries, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/vtom/is_private_mmio/hand-written/inline", vtom_queries, NR_QUERIES,
 	      hv_is_private_mmio(q));
-	BENCH("c/vtom/is_private_mmio/generated/inline", vtom_queries, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/vtom/is_private_mmio/generated/inline", vtom_queries, NR_QUERIES,
 	      hyperv_vtom_is_private_mmio(attrs, q));
-	BENCH("c/vtom/is_private_mmio/hand-written/callback", vtom_queries, NR_QUERIES, ph(q));
-	BENCH("c/vtom/is_private_mmio/generated/callback", vtom_queries, NR_QUERIES, pg(q));
-	BENCH("c/vtom/decide/hand-written/inline", pages, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/vtom/is_private_mmio/hand-written/callback", vtom_queries, NR_QUERIES, ph(q));
+	BENCH(BENCH_PREFIX "/vtom/is_private_mmio/generated/callback", vtom_queries, NR_QUERIES, pg(q));
+	BENCH(BENCH_PREFIX "/vtom/decide/hand-written/inline", pages, NR_QUERIES,
 	      hv_ioremap_decide(attrs, q, PAGE_SIZE));
-	BENCH("c/vtom/decide/generated/inline", pages, NR_QUERIES,
+	BENCH(BENCH_PREFIX "/vtom/decide/generated/inline", pages, NR_QUERIES,
 	      hyperv_vtom_decide(attrs, q, PAGE_SIZE));
-	BENCH("c/vtom/decide/hand-written/callback", pages, NR_QUERIES, dh(q));
-	BENCH("c/vtom/decide/generated/callback", pages, NR_QUERIES, dg(q));
+	BENCH(BENCH_PREFIX "/vtom/decide/hand-written/callback", pages, NR_QUERIES, dh(q));
+	BENCH(BENCH_PREFIX "/vtom/decide/generated/callback", pages, NR_QUERIES, dg(q));
 	return 0;
 }

@@ -7,7 +7,9 @@
 //! - `scale_N_bench.h`: the C harness's data (queries, the attribute set, and the
 //!   rules as a flat list for the linear-scan baseline).
 //!
-//! and once `vtom_bench.h`, the queries of the hyperv_vtom benchmark.
+//! and once `vtom_bench.h`, the queries of the hyperv_vtom benchmark. With
+//! `--inputs-only` first, only the compiler benchmark's inputs (`.ccattr`, `.dts`,
+//! `.proto`): the spec is not compiled, so a spec past the size limit can be written.
 
 use ccattr_benches::{devicetree, proto_enum, queries, vtom_queries, LinearScan};
 use ccattr_codegen::compile;
@@ -21,9 +23,13 @@ use std::process::ExitCode;
 const QUERIES: usize = 16_384;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let inputs_only = args.first().is_some_and(|a| a == "--inputs-only");
+    if inputs_only {
+        args.remove(0);
+    }
     let Some((dir, counts)) = args.split_first() else {
-        eprintln!("usage: ccattr-bench-gen DIR N...");
+        eprintln!("usage: ccattr-bench-gen [--inputs-only] DIR N...");
         return ExitCode::from(2);
     };
     let mut sizes = Vec::new();
@@ -36,7 +42,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    match run(Path::new(dir), &sizes) {
+    match run(Path::new(dir), &sizes, inputs_only) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ccattr-bench-gen: {e}");
@@ -45,7 +51,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(dir: &Path, sizes: &[usize]) -> Result<(), String> {
+fn run(dir: &Path, sizes: &[usize], inputs_only: bool) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
@@ -58,6 +64,9 @@ fn run(dir: &Path, sizes: &[usize]) -> Result<(), String> {
         write(&format!("{}.ccattr", params.name), &spec.text)?;
         write(&format!("{}.dts", params.name), &devicetree(&spec.devices))?;
         write(&format!("{}.proto", params.name), &proto_enum(n))?;
+        if inputs_only {
+            continue;
+        }
         let compiled = compile(&format!("{}.ccattr", params.name), spec.text.as_bytes());
         let Ok(ccattr_core::Checked { model, table, .. }) = compiled else {
             return Err(format!(
