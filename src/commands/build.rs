@@ -102,32 +102,22 @@ pub fn run(
             }
         }
     }
-    // A large table's outputs each on a thread of its own (the JSON table streams into
-    // its file; the C header and the Rust module are each held only by their thread).
-    let write =
-        |target, path: &Path| files::write_streamed(path, &mut |w| emitter.write(target, w));
+    // Each output is made on a thread of its own. A large table's outputs are written
+    // by their threads as they are made (the JSON table streams into its file; the C
+    // header and the Rust module are each held only by their thread); a small table's
+    // are made at once, then written one after the other, stopping at the first that
+    // fails.
     let outcomes: Vec<_> = if emitter.parallel() {
-        std::thread::scope(|scope| {
-            let write = &write;
-            let writers: Vec<_> = targets
-                .iter()
-                .zip(&paths)
-                .map(|(&target, path)| scope.spawn(move || write(target, path)))
-                .collect();
-            writers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+        let write =
+            |target, path: &Path| files::write_streamed(path, &mut |w| emitter.write(target, w));
+        on_threads(&targets, |&target, i| write(target, &paths[i]))
     } else {
-        targets
-            .iter()
-            .zip(&paths)
-            .map(|(&t, p)| write(t, p))
-            .collect()
+        let rendered = on_threads(&targets, |&target, _| emitter.render(target));
+        let mut done = Vec::new();
+        for (contents, path) in rendered.iter().zip(&paths) {
+            done.push(Ok(files::write_if_changed(path, contents.as_bytes())?));
+        }
+        done
     };
     let mut report_rows = Vec::new();
     for (outcome, path) in outcomes.into_iter().zip(&paths) {
@@ -162,4 +152,22 @@ pub fn run(
         }
     }
     Ok(0)
+}
+
+/// `work` of each item of `items` (and its index), each on a thread of its own; the
+/// results in the order of `items`.
+fn on_threads<T: Sync, R: Send>(items: &[T], work: impl Fn(&T, usize) -> R + Sync) -> Vec<R> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let threads: Vec<_> = (items.iter().enumerate())
+            .map(|(i, item)| scope.spawn(move || work(item, i)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
