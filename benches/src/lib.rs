@@ -212,7 +212,9 @@ pub fn devicetree(devices: &[ScaleDevice]) -> String {
     let mut out = String::with_capacity(devices.len() * 96 + 256);
     out.push_str("/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n");
     out.push_str("\tcompatible = \"ccattr,scale-benchmark\";\n");
-    let per_parent = devices.len().div_ceil(100).max(1);
+    // 100 parents, and more past 500,000 devices: dtc's parser fails on a node of
+    // some ten thousand children (a bison stack of 10,000).
+    let per_parent = devices.len().div_ceil(100).clamp(1, 5000);
     for (p, chunk) in devices.chunks(per_parent).enumerate() {
         let _ = write!(
             out,

@@ -370,10 +370,12 @@ pub struct ScaleSpec {
 const SCALE_BASE_ATTRS: usize = 24;
 const SCALE_DERIVED_ATTRS: usize = 8;
 /// Top-level devices sit one per MiB from here; second regions one per page from
-/// `SCALE_SECOND_WINDOW`. Both windows hold more than 2^20 slots.
+/// `SCALE_SECOND_WINDOW`, above the first window's 2^20 slots (1 TiB): a million
+/// devices fit without one window running into the other.
 const SCALE_WINDOW: u64 = 0x40_0000_0000;
 const SCALE_SLOT: u64 = 0x10_0000;
-const SCALE_SECOND_WINDOW: u64 = 0x80_0000_0000;
+const SCALE_SECOND_WINDOW: u64 = 0x400_0000_0000;
+const _: () = assert!(SCALE_WINDOW + (1 << 20) * SCALE_SLOT <= SCALE_SECOND_WINDOW);
 const PAGE: u64 = 0x1000;
 
 /// Generate a scale spec: a machine with many PCI-like devices whose BARs sometimes
