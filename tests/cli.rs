@@ -759,3 +759,56 @@ fn json_text_version(text: &str) -> u64 {
     let v: serde_json::Value = serde_json::from_str(text).expect("JSON");
     v["version"].as_u64().expect("version")
 }
+
+#[test]
+fn a_large_table_is_built_on_threads_and_streamed_to_the_same_bytes() {
+    use ccattr_test_support::synth::{scale_spec, ScaleParams};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let params = ScaleParams::new(1200);
+    let spec = dir.path().join(format!("{}.ccattr", params.name));
+    let text = scale_spec(&params).text;
+    std::fs::write(&spec, &text).expect("write");
+    let checked = ccattr_codegen::compile(s(&spec), text.as_bytes()).expect("checks");
+    let emitter = ccattr_codegen::Emitter::new(&checked.table, s(&spec));
+    assert!(
+        emitter.parallel(),
+        "large enough for the threaded, streamed writes"
+    );
+    let out_dir = dir.path().join("out");
+    let build = || ccattr(&["build", s(&spec), "--out-dir", s(&out_dir)]);
+    let out = build();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = ccattr_codegen::emit(&checked.table, s(&spec), &ccattr_codegen::Target::ALL);
+    let mtimes: Vec<_> = expected
+        .iter()
+        .map(|o| {
+            let path = out_dir.join(&o.file_name);
+            let written = std::fs::read_to_string(&path).expect("read");
+            assert!(written == o.contents, "{} differs from emit()", o.file_name);
+            std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        })
+        .collect();
+    assert_eq!(json_text_version(&expected[2].contents), 3);
+    // Built again: every output unchanged and untouched, nothing left beside them.
+    std::thread::sleep(Duration::from_millis(20));
+    let out = build();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("unchanged").count(), 3, "{err}");
+    for (o, before) in expected.iter().zip(&mtimes) {
+        let path = out_dir.join(&o.file_name);
+        assert_eq!(
+            &std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("mtime"),
+            before
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out_dir).expect("read_dir").count(), 3);
+}

@@ -8,7 +8,7 @@
 
 use crate::compile::ReadError;
 use ccattr_grammar::ast::{Item, ItemKind, SpecFile};
-use ccattr_grammar::{Diagnostic, Source, Span, MAX_SOURCE_BYTES};
+use ccattr_grammar::{Diagnostic, Source, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -16,14 +16,12 @@ use std::path::{Path, PathBuf};
 pub const MAX_FILES: usize = 256;
 /// At most this many includes deep (the root's includes are depth 1).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
-/// All the files of a spec together are at most [`MAX_SOURCE_BYTES`], as one file is
-/// (or the limit that [`ccattr_grammar::MAX_SOURCE_BYTES_VAR`] sets for both).
-pub const MAX_TOTAL_BYTES: usize = MAX_SOURCE_BYTES;
 
 /// Where the loader reads included files from.
 pub trait Files {
-    /// The bytes of the file at `path` (at most one byte more than
-    /// [`MAX_SOURCE_BYTES`]).
+    /// The bytes of the file at `path` (at most one byte more than the size limit,
+    /// [`ccattr_grammar::max_source_bytes`], which all the files of a spec together
+    /// are held to as one file is).
     fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError>;
 
     /// A key that is the same for every path of one file (for files reached twice,

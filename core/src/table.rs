@@ -181,6 +181,28 @@ pub struct Row {
 }
 
 impl Row {
+    /// The row of rule `rule`'s term `t`.
+    pub fn of(t: Term, decision: Decision, rule: usize) -> Row {
+        Row {
+            mask: t.mask,
+            value: t.value,
+            cap_mask: t.cap_mask,
+            cap_value: t.cap_value,
+            decision,
+            rule,
+        }
+    }
+
+    /// The term it tests.
+    pub fn term(&self) -> Term {
+        Term {
+            mask: self.mask,
+            value: self.value,
+            cap_mask: self.cap_mask,
+            cap_value: self.cap_value,
+        }
+    }
+
     /// Whether it matches a full attribute set, with no capability reported.
     pub fn matches(&self, attrs: u64) -> bool {
         self.matches_with(attrs, 0)
@@ -282,14 +304,7 @@ impl<'a> RuleRows<'a> {
             .flat_map(|&d| self.device_rules[d].iter().copied());
         for r in chain_rules.chain(self.default_rules.iter().copied()) {
             for t in &self.terms[r] {
-                rows.push(Row {
-                    mask: t.mask,
-                    value: t.value,
-                    cap_mask: t.cap_mask,
-                    cap_value: t.cap_value,
-                    decision: self.decisions[r],
-                    rule: r,
-                });
+                rows.push(Row::of(*t, self.decisions[r], r));
                 if t.always() {
                     // Always matches: nothing after it can decide.
                     return rows;
@@ -348,15 +363,7 @@ impl DecisionTable {
                 let r = run[0].rule;
                 if r < seen.len() && !seen[r] {
                     seen[r] = true;
-                    terms[r] = run
-                        .iter()
-                        .map(|row| Term {
-                            mask: row.mask,
-                            value: row.value,
-                            cap_mask: row.cap_mask,
-                            cap_value: row.cap_value,
-                        })
-                        .collect();
+                    terms[r] = run.iter().map(Row::term).collect();
                 }
             }
         }

@@ -47,17 +47,13 @@ pub fn source_limit_from_env() -> Result<Option<usize>, String> {
         return Ok(None);
     };
     let text = raw.to_string_lossy();
-    let value = text
-        .trim()
-        .strip_prefix("0X")
-        .map(|h| format!("0x{h}"))
-        .unwrap_or_else(|| text.trim().to_string());
-    let valid = !value.is_empty()
+    let value = text.trim();
+    // What the grammar's `int` reads (int_value takes only that): digits first.
+    let valid = value.bytes().next().is_some_and(|b| b.is_ascii_digit())
         && value
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && value.bytes().next().is_some_and(|b| b.is_ascii_digit());
-    match valid.then(|| parser::int_value(&value)).flatten() {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    match valid.then(|| parser::int_value(value)).flatten() {
         Some(n) if (1..=MAX_SOURCE_BYTES_CEILING as u128).contains(&n) => Ok(Some(n as usize)),
         _ => Err(format!(
             "{MAX_SOURCE_BYTES_VAR}={text:?} is not a size from 1 to {MAX_SOURCE_BYTES_CEILING} bytes \
